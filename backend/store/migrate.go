@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Migration is one step of the schema. Steps are never edited once released:
+// a change is a new step at the end of the list.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     []string
+}
+
+// migrations is the schema, oldest first; Version must equal index+1.
+var migrations = []Migration{
+	{Version: 1, Name: "jobs", SQL: []string{`
+CREATE TABLE jobs (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	kind        TEXT    NOT NULL,
+	title       TEXT    NOT NULL DEFAULT '',
+	state       TEXT    NOT NULL,
+	progress    REAL    NOT NULL DEFAULT 0,
+	message     TEXT    NOT NULL DEFAULT '',
+	error       TEXT    NOT NULL DEFAULT '',
+	created_at  DATETIME NOT NULL,
+	updated_at  DATETIME NOT NULL,
+	finished_at DATETIME
+)`, `CREATE INDEX jobs_state ON jobs(state)`}},
+}
+
+// SchemaVersion is the newest schema this build knows.
+func SchemaVersion() int { return len(migrations) }
+
+type schemaMigration struct {
+	Version   int `gorm:"primaryKey"`
+	Name      string
+	AppliedAt time.Time
+}
+
+// Version returns the schema version recorded in the database.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var v int
+	err := s.DB.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v).Error
+	return v, err
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	db := s.DB.WithContext(ctx)
+	var exists int
+	if err := db.Raw("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'").Scan(&exists).Error; err != nil {
+		return corrupt(s.Path, err)
+	}
+	current := 0
+	if exists > 0 {
+		v, err := s.Version(ctx)
+		if err != nil {
+			return corrupt(s.Path, err)
+		}
+		current = v
+	}
+	if current > SchemaVersion() {
+		return fmt.Errorf("%w: %s has schema version %d, this Hone knows up to %d; install a newer Hone (the file was left untouched)",
+			ErrNewerSchema, s.Path, current, SchemaVersion())
+	}
+	// The checks passed: from here on the file may be written.
+	if err := db.Exec("PRAGMA journal_mode=WAL").Error; err != nil {
+		return corrupt(s.Path, err)
+	}
+	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DATETIME NOT NULL)`).Error; err != nil {
+		return fmt.Errorf("database %s: create schema table: %w", s.Path, err)
+	}
+	for _, m := range migrations[current:] {
+		err := db.Transaction(func(tx *gorm.DB) error {
+			for _, stmt := range m.SQL {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
+			return tx.Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}).Error
+		})
+		if err != nil {
+			return fmt.Errorf("database %s: migration %d (%s): %w", s.Path, m.Version, m.Name, err)
+		}
+	}
+	return nil
+}

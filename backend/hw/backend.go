@@ -25,7 +25,7 @@ const (
 func ChooseBackend(g GPUs, cudaBuilt bool) Backend {
 	cpu := func(reason string) Backend { return Backend{Name: "cpu", GPU: -1, Reason: reason} }
 	if len(g.Devices) == 0 {
-		return cpu("CPU only: " + g.Unavailable)
+		return cpu(g.Unavailable)
 	}
 	best := -1
 	for i, d := range g.Devices {

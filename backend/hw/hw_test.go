@@ -66,7 +66,7 @@ func TestChooseBackend(t *testing.T) {
 		wantGPU    int
 		wantReason string
 	}{
-		{"no driver", GPUs{Unavailable: "no NVIDIA driver found"}, true, "cpu", -1, "CPU only: no NVIDIA driver found"},
+		{"no driver", GPUs{Unavailable: "no NVIDIA driver found"}, true, "cpu", -1, "no NVIDIA driver found"},
 		{"too old a GPU", old.GPUs(context.Background()), true, "cpu", -1, "compute capability 6.1"},
 		{"too old a driver", oldDriver.GPUs(context.Background()), true, "cpu", -1, "CUDA 12 or newer"},
 		{"no CUDA backend in this build", two.GPUs(context.Background()), false, "cpu", -1, "no CUDA backend yet"},

@@ -1,0 +1,99 @@
+// Package app is the Wails-bound facade over the backend: one struct per
+// screen, Wails events for the UI, and no logic of its own.
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hone-ai/hone/backend/core"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+)
+
+// Events is the backend's jobs.Emitter in the window: it forwards to Wails
+// events once the window has started, and drops what comes before.
+type Events struct {
+	mu  sync.RWMutex
+	ctx context.Context
+}
+
+// Emit sends data to the UI under event.
+func (e *Events) Emit(event string, data any) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.ctx != nil {
+		runtime.EventsEmit(e.ctx, event, data)
+	}
+}
+
+func (e *Events) attach(ctx context.Context) {
+	e.mu.Lock()
+	e.ctx = ctx
+	e.mu.Unlock()
+}
+
+// App holds the screens.
+type App struct {
+	events *Events
+	Shell  *Shell
+	System *System
+	Jobs   *Jobs
+}
+
+// New builds the screens over an opened Hone.
+func New(h *core.Hone, events *Events, startupProbe bool) *App {
+	return &App{
+		events: events,
+		Shell:  &Shell{h: h, started: time.Now(), startupProbe: startupProbe},
+		System: &System{h: h, events: events},
+		Jobs:   &Jobs{h: h},
+	}
+}
+
+// Bindings lists what the UI may call.
+func (a *App) Bindings() []any { return []any{a.Shell, a.System, a.Jobs} }
+
+// Startup is Wails' OnStartup.
+func (a *App) Startup(ctx context.Context) {
+	a.events.attach(ctx)
+	a.Shell.ctx = ctx
+	a.System.ctx = ctx
+}
+
+// Shutdown is Wails' OnShutdown.
+func (a *App) Shutdown(context.Context) { a.System.Watch(false) }
+
+// Shell is the window frame: what Hone is and where its data lives.
+type Shell struct {
+	ctx          context.Context
+	h            *core.Hone
+	started      time.Time
+	startupProbe bool
+	paintOnce    sync.Once
+}
+
+// Info is what the frame shows in its footer.
+type Info struct {
+	Version  string `json:"version"`
+	DataDir  string `json:"dataDir"`
+	Database string `json:"database"`
+}
+
+// Info describes this Hone.
+func (s *Shell) Info() Info {
+	return Info{Version: s.h.Version, DataDir: s.h.DataDir, Database: s.h.Store.Path}
+}
+
+// Painted is called by the UI once its first screen is on screen. Under the
+// startup benchmark it prints the time since start and quits.
+func (s *Shell) Painted() {
+	s.paintOnce.Do(func() {
+		if s.startupProbe {
+			fmt.Fprintf(os.Stdout, "hone: first paint after %d ms\n", time.Since(s.started).Milliseconds())
+			runtime.Quit(s.ctx)
+		}
+	})
+}

@@ -1,0 +1,116 @@
+// Package core opens what every Hone front end needs: the data folder, the
+// database, the machine prober and the job runner. The window (app/) and the
+// CLI both start here, so they run the same code.
+package core
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/hone-ai/hone/backend/datadir"
+	"github.com/hone-ai/hone/backend/hw"
+	"github.com/hone-ai/hone/backend/jobs"
+	"github.com/hone-ai/hone/backend/store"
+)
+
+// Options says where Hone keeps its data and which GPUs it sees.
+type Options struct {
+	DataDir string // empty: datadir.Resolve decides
+	Getenv  func(string) string
+	// FakeGPUs replaces NVML by a fixed list (hw.ParseFake syntax), for tests
+	// and for trying the UI on a machine without the card.
+	FakeGPUs  string
+	CUDABuilt bool
+	Version   string
+	Events    jobs.Emitter
+}
+
+// Hone is an opened data folder with its services.
+type Hone struct {
+	Version string
+	DataDir string
+	Store   *store.Store
+	Prober  *hw.Prober
+	Jobs    *jobs.Runner
+	closers []func()
+}
+
+// Open prepares the data folder and opens the database. Errors wrap
+// datadir.ErrNotWritable, store.ErrCorrupt or store.ErrNewerSchema so that
+// callers can tell the user what to do.
+func Open(ctx context.Context, o Options) (*Hone, error) {
+	dir, err := datadir.Resolve(o.DataDir, o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := datadir.Prepare(dir); err != nil {
+		return nil, err
+	}
+	var gpus hw.GPUSource
+	h := &Hone{Version: o.Version, DataDir: dir}
+	if o.FakeGPUs != "" {
+		f, err := hw.ParseFake(o.FakeGPUs)
+		if err != nil {
+			return nil, err
+		}
+		gpus = f
+	} else {
+		n := hw.NewNVML()
+		h.closers = append(h.closers, n.Close)
+		gpus = n
+	}
+	h.Prober = hw.NewProber(gpus, dir, o.CUDABuilt)
+	if h.Store, err = store.Open(ctx, filepath.Join(dir, store.FileName)); err != nil {
+		h.Close()
+		return nil, err
+	}
+	h.closers = append(h.closers, func() { h.Store.Close() })
+	if h.Jobs, err = jobs.NewRunner(ctx, h.Store, o.Events); err != nil {
+		h.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+// Close waits for running jobs and releases everything Open took.
+func (h *Hone) Close() {
+	if h.Jobs != nil {
+		h.Jobs.Wait()
+	}
+	for i := len(h.closers) - 1; i >= 0; i-- {
+		h.closers[i]()
+	}
+	h.closers = nil
+}
+
+// Doctor is the report `hone doctor` prints and the System screen shows.
+type Doctor struct {
+	hw.Report
+	Version  string   `json:"version"`
+	DataDir  string   `json:"dataDir"`
+	Database Database `json:"database"`
+}
+
+// Database describes the opened database file.
+type Database struct {
+	Path          string `json:"path"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Health        string `json:"health"` // "ok" or what quick_check found
+}
+
+// Doctor probes the machine and checks the database.
+func (h *Hone) Doctor(ctx context.Context) (Doctor, error) {
+	r, err := h.Prober.Probe(ctx)
+	if err != nil {
+		return Doctor{}, err
+	}
+	d := Doctor{Report: r, Version: h.Version, DataDir: h.DataDir, Database: Database{Path: h.Store.Path, Health: "ok"}}
+	if d.Database.SchemaVersion, err = h.Store.Version(ctx); err != nil {
+		return Doctor{}, fmt.Errorf("read schema version: %w", err)
+	}
+	if err := h.Store.Check(ctx); err != nil {
+		d.Database.Health = err.Error()
+	}
+	return d, nil
+}

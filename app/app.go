@@ -75,16 +75,18 @@ type Shell struct {
 	paintOnce    sync.Once
 }
 
-// Info is what the frame shows in its footer.
+// Info is what the frame shows in its footer: the doctor's report less the
+// machine, which the System screen streams.
 type Info struct {
-	Version  string `json:"version"`
-	DataDir  string `json:"dataDir"`
-	Database string `json:"database"`
+	Version  string        `json:"version"`
+	DataDir  string        `json:"dataDir"`
+	Database core.Database `json:"database"`
 }
 
-// Info describes this Hone.
-func (s *Shell) Info() Info {
-	return Info{Version: s.h.Version, DataDir: s.h.DataDir, Database: s.h.Store.Path}
+// Info describes this Hone and its database.
+func (s *Shell) Info() (Info, error) {
+	db, err := s.h.DatabaseInfo(s.ctx)
+	return Info{Version: s.h.Version, DataDir: s.h.DataDir, Database: db}, err
 }
 
 // Painted is called by the UI once its first screen is on screen. Under the

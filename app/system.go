@@ -9,7 +9,7 @@ import (
 	"github.com/hone-ai/hone/backend/hw"
 )
 
-// ReportEvent carries a fresh core.Doctor every second while the System
+// ReportEvent carries a fresh hw.Report every second while the System
 // screen watches.
 const ReportEvent = "system:report"
 
@@ -23,8 +23,8 @@ type System struct {
 	stop context.CancelFunc
 }
 
-// Report is what `hone doctor` prints.
-func (s *System) Report() (core.Doctor, error) { return s.h.Doctor(s.ctx) }
+// Report reads the machine now, as `hone doctor` does.
+func (s *System) Report() (hw.Report, error) { return s.h.Prober.Probe(s.ctx) }
 
 // Watch starts (on) or stops the one-second telemetry stream. The screen
 // watches only while it is visible, so a hidden screen costs nothing.

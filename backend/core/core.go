@@ -105,12 +105,23 @@ func (h *Hone) Doctor(ctx context.Context) (Doctor, error) {
 	if err != nil {
 		return Doctor{}, err
 	}
-	d := Doctor{Report: r, Version: h.Version, DataDir: h.DataDir, Database: Database{Path: h.Store.Path, Health: "ok"}}
-	if d.Database.SchemaVersion, err = h.Store.Version(ctx); err != nil {
-		return Doctor{}, fmt.Errorf("read schema version: %w", err)
+	db, err := h.DatabaseInfo(ctx)
+	if err != nil {
+		return Doctor{}, err
 	}
+	return Doctor{Report: r, Version: h.Version, DataDir: h.DataDir, Database: db}, nil
+}
+
+// DatabaseInfo reads the schema version and runs SQLite's quick_check.
+func (h *Hone) DatabaseInfo(ctx context.Context) (Database, error) {
+	db := Database{Path: h.Store.Path, Health: "ok"}
+	v, err := h.Store.Version(ctx)
+	if err != nil {
+		return Database{}, fmt.Errorf("read schema version: %w", err)
+	}
+	db.SchemaVersion = v
 	if err := h.Store.Check(ctx); err != nil {
-		d.Database.Health = err.Error()
+		db.Health = err.Error()
 	}
-	return d, nil
+	return db, nil
 }

@@ -1,0 +1,16 @@
+import * as Shell from '../../wailsjs/go/app/Shell'
+import * as System from '../../wailsjs/go/app/System'
+import { EventsOn } from '../../wailsjs/runtime/runtime'
+import type { hw } from '../../wailsjs/go/models'
+import type { HoneAPI } from './api'
+
+// The event name app.ReportEvent emits under.
+const reportEvent = 'system:report'
+
+export const wailsAPI: HoneAPI = {
+  info: Shell.Info,
+  report: System.Report,
+  watch: System.Watch,
+  onReport: (cb) => EventsOn(reportEvent, (r: hw.Report) => cb(r)),
+  painted: Shell.Painted,
+}

@@ -1,0 +1,63 @@
+# Two commands do all set-up on a fresh Debian 12 machine (as root):
+#   make run    builds the desktop app and opens it
+#   make test   installs what the tests need and runs them all
+SHELL := /bin/bash
+GOBIN := $(shell go env GOPATH)/bin
+WAILS := $(GOBIN)/wails
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+# go-nvml's header marks functions Hone never calls as deprecated.
+export CGO_CFLAGS := -O2 -g -Wno-deprecated-declarations
+
+APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc
+APT_TEST := xvfb xauth x11-utils imagemagick chromium curl
+
+.PHONY: tools run build headless test test-go test-frontend test-e2e test-window bench screenshot deps deps-test
+
+run: build
+	./build/bin/hone
+
+build: deps frontend/node_modules
+	$(WAILS) build -tags webkit2_41 -ldflags "$(LDFLAGS)"
+
+# The server build: plain go build, no GTK or WebKit linked.
+headless:
+	go build -ldflags "-s -w $(LDFLAGS)" -o build/bin/hone-headless .
+
+test: deps-test test-go test-frontend build test-e2e test-window
+
+test-go:
+	go vet ./...
+	go test -race ./...
+
+test-frontend: frontend/node_modules
+	cd frontend && npm run check && npm test
+
+test-e2e: deps-test frontend/node_modules
+	frontend/e2e/run.sh
+
+test-window: build
+	frontend/e2e/window.sh build/bin/hone
+
+bench: build headless
+	bench/startup.sh build/bin/hone build/bin/hone-headless
+
+# Refreshes the README's screenshot from the production build.
+screenshot: build
+	frontend/e2e/window.sh build/bin/hone build/screenshot.png
+
+deps: tools
+	@dpkg -s $(APT_BUILD) >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(APT_BUILD); }
+	@[ -x $(WAILS) ] || go install github.com/wailsapp/wails/v2/cmd/wails@v2.11.0
+
+# Go and Node come with the machine (Debian's own are too old for Wails and Vite 8).
+tools:
+	@go version | awk '{split($$3, v, /[go.]+/); if (v[2] < 1 || (v[2] == 1 && v[3] < 26)) {print "Hone needs Go 1.26 or newer, found " $$3; exit 1}}'
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a < 20 || (a === 20 && b < 19)) { console.error("Hone needs Node 20.19 or newer, found " + process.version); process.exit(1) }'
+
+deps-test: deps
+	@dpkg -s $(APT_TEST) >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(APT_TEST); }
+
+frontend/node_modules: frontend/package-lock.json
+	cd frontend && npm ci
+	@touch $@

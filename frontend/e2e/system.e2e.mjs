@@ -1,0 +1,93 @@
+// End-to-end test of the System screen: the real UI in headless Chromium,
+// talking to the real Go side served by `wails dev` (see run.sh).
+//   HONE_E2E_URL   where wails dev serves (default http://localhost:34115)
+//   HONE_E2E_GPUS  how many GPUs the app was started with (0: none, CPU only)
+//   HONE_E2E_SHOT  where to save a screenshot (optional)
+import { chromium } from 'playwright-core'
+import { readFileSync } from 'node:fs'
+import assert from 'node:assert/strict'
+
+const url = process.env.HONE_E2E_URL ?? 'http://localhost:34115'
+const wantGPUs = Number(process.env.HONE_E2E_GPUS ?? '0')
+
+const cpuinfoModel = readFileSync('/proc/cpuinfo', 'utf8')
+  .split('\n')
+  .find((l) => l.startsWith('model name'))
+  ?.split(':')[1]
+  .trim()
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+})
+let passed = 0
+let failed = 0
+async function check(name, fn) {
+  try {
+    await fn()
+    passed++
+    console.log(`ok   ${name}`)
+  } catch (e) {
+    failed++
+    console.log(`FAIL ${name}\n     ${e.message.split('\n').join('\n     ')}`)
+  }
+}
+
+try {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 780 } })
+  page.on('pageerror', (e) => console.log('page error:', e.message))
+  await page.goto(url)
+  const text = (id) => page.locator(`[data-testid="${id}"]`).first().innerText()
+
+  await check('the System screen shows the CPU model of /proc/cpuinfo', async () => {
+    await page.locator('[data-testid="cpu-model"]').waitFor({ timeout: 30000 })
+    assert.equal(await text('cpu-model'), cpuinfoModel)
+  })
+
+  if (wantGPUs === 0) {
+    await check('with no NVIDIA driver the screen says CPU only, with the reason', async () => {
+      assert.match(await text('cpu-only'), /^CPU only: .+/)
+      assert.equal(await page.locator('[data-testid="gpu"]').count(), 0)
+      assert.match(await text('backend'), /CPU backend/)
+    })
+  } else {
+    await check(`all ${wantGPUs} GPUs appear with their VRAM and a bar`, async () => {
+      assert.equal(await page.locator('[data-testid="gpu"]').count(), wantGPUs)
+      for (const v of await page.locator('[data-testid="vram"]').allInnerTexts()) {
+        assert.match(v, /used of 24\.0 GiB/)
+      }
+      assert.equal(await page.locator('[data-testid="vram-bar"]').count(), wantGPUs)
+      assert.match(await text('fake-gpus'), /Simulated GPUs/)
+      assert.equal(await page.locator('[data-testid="cpu-only"]').count(), 0)
+    })
+  }
+
+  await check('the bound Go method answers the page directly', async () => {
+    const r = await page.evaluate(() => window.go.app.System.Report())
+    assert.equal(r.cpu.model, cpuinfoModel)
+    assert.equal(r.gpus.length, wantGPUs)
+  })
+
+  await check('the screen refreshes every second while visible', async () => {
+    const first = await text('updated')
+    await page.waitForFunction(
+      (t) => document.querySelector('[data-testid="updated"]')?.textContent !== t, first, { timeout: 5000 })
+  })
+
+  if (process.env.HONE_E2E_SHOT) await page.screenshot({ path: process.env.HONE_E2E_SHOT })
+
+  await check('every other screen says plainly that it is not built yet', async () => {
+    for (const name of ['Plan', 'Datasets', 'Train', 'Evaluate', 'Chat', 'Adapters']) {
+      await page.getByRole('button', { name, exact: true }).click()
+      assert.equal(await page.locator('h1').innerText(), name)
+      assert.match(await text('not-built'), /Not built yet/)
+    }
+    await page.getByRole('button', { name: 'System', exact: true }).click()
+    await page.locator('[data-testid="cpu-model"]').waitFor({ timeout: 10000 })
+  })
+} finally {
+  await browser.close()
+}
+console.log(`e2e: ${passed} passed, ${failed} failed`)
+process.exit(failed === 0 && passed > 0 ? 0 : 1)

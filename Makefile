@@ -12,12 +12,12 @@ export CGO_CFLAGS := -O2 -g -Wno-deprecated-declarations
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc
 APT_TEST := xvfb xauth x11-utils imagemagick chromium curl
 
-.PHONY: tools run build headless test test-go test-frontend test-e2e test-window bench screenshot deps deps-test
+.PHONY: tools frontend-dist run build headless test test-go test-frontend test-e2e test-window bench screenshot deps deps-test
 
 run: build
 	./build/bin/hone
 
-build: deps frontend/node_modules
+build: deps frontend-dist
 	$(WAILS) build -tags webkit2_41 -ldflags "$(LDFLAGS)"
 
 # The server build: plain go build, no GTK or WebKit linked.
@@ -33,7 +33,7 @@ test-go:
 test-frontend: frontend/node_modules
 	cd frontend && npm run check && npm test
 
-test-e2e: deps-test frontend/node_modules
+test-e2e: deps-test frontend-dist
 	frontend/e2e/run.sh
 
 test-window: build
@@ -57,6 +57,11 @@ tools:
 
 deps-test: deps
 	@dpkg -s $(APT_TEST) >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(APT_TEST); }
+
+# Wails compiles the Go side (to generate bindings) before it builds the
+# frontend, and the Go side embeds frontend/dist: it must exist first.
+frontend-dist: frontend/node_modules
+	cd frontend && npm run build
 
 frontend/node_modules: frontend/package-lock.json
 	cd frontend && npm ci

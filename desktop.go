@@ -17,17 +17,20 @@ import (
 var assets embed.FS
 
 // runDesktop opens the window. The data folder and database are opened
-// before it, so a damaged database is reported and nothing is shown half-working.
+// first; if that fails the window shows why, and the error (and its exit
+// code) is returned when the window closes.
 func runDesktop(ctx context.Context, opts core.Options) error {
 	events := &app.Events{}
 	opts.Events = events
-	h, err := core.Open(ctx, opts)
-	if err != nil {
-		return err
+	var h *core.Hone
+	var openErr error
+	if !generatingBindings {
+		if h, openErr = core.Open(ctx, opts); openErr == nil {
+			defer h.Close()
+		}
 	}
-	defer h.Close()
-	a := app.New(h, events, getenvProbe(opts))
-	return wails.Run(&options.App{
+	a := app.New(h, openErr, events, getenvProbe(opts))
+	err := wails.Run(&options.App{
 		Title:            "Hone",
 		Width:            1200,
 		Height:           780,
@@ -39,6 +42,10 @@ func runDesktop(ctx context.Context, opts core.Options) error {
 		OnShutdown:       a.Shutdown,
 		Bind:             a.Bindings(),
 	})
+	if openErr != nil {
+		return openErr
+	}
+	return err
 }
 
 // getenvProbe reads HONE_STARTUP_PROBE: the startup benchmark sets it to have

@@ -43,18 +43,25 @@ type App struct {
 	Jobs   *Jobs
 }
 
-// New builds the screens over an opened Hone.
-func New(h *core.Hone, events *Events, startupProbe bool) *App {
+// New builds the screens over an opened Hone. When opening failed (openErr,
+// h nil) the window still opens, to show the error: someone who started Hone
+// from a desktop icon never sees a terminal.
+func New(h *core.Hone, openErr error, events *Events, startupProbe bool) *App {
 	return &App{
 		events: events,
-		Shell:  &Shell{h: h, started: time.Now(), startupProbe: startupProbe},
+		Shell:  &Shell{h: h, openErr: openErr, started: time.Now(), startupProbe: startupProbe},
 		System: &System{h: h, events: events},
 		Jobs:   &Jobs{h: h},
 	}
 }
 
-// Bindings lists what the UI may call.
-func (a *App) Bindings() []any { return []any{a.Shell, a.System, a.Jobs} }
+// Bindings lists what the UI may call: only the Shell when Hone did not open.
+func (a *App) Bindings() []any {
+	if a.Shell.openErr != nil {
+		return []any{a.Shell}
+	}
+	return []any{a.Shell, a.System, a.Jobs}
+}
 
 // Startup is Wails' OnStartup.
 func (a *App) Startup(ctx context.Context) {
@@ -70,6 +77,7 @@ func (a *App) Shutdown(context.Context) { a.System.Watch(false) }
 type Shell struct {
 	ctx          context.Context
 	h            *core.Hone
+	openErr      error
 	started      time.Time
 	startupProbe bool
 	paintOnce    sync.Once
@@ -81,6 +89,15 @@ type Info struct {
 	Version  string        `json:"version"`
 	DataDir  string        `json:"dataDir"`
 	Database core.Database `json:"database"`
+}
+
+// StartupError says why Hone could not open its data folder or database,
+// and what to do; empty when it did.
+func (s *Shell) StartupError() string {
+	if s.openErr == nil {
+		return ""
+	}
+	return s.openErr.Error()
 }
 
 // Info describes this Hone and its database.

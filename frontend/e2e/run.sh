@@ -7,9 +7,8 @@ export PATH="$PATH:$(go env GOPATH)/bin"
 out=${HONE_E2E_OUT:-$(mktemp -d)}
 mkdir -p "$out"
 
-scenario() { # name gpus fake-spec
-  local name=$1 gpus=$2 fake=$3 home log pid
-  home=$(mktemp -d)
+scenario() { # name gpus fake-spec [data-folder]
+  local name=$1 gpus=$2 fake=$3 home=${4:-$(mktemp -d)} log pid
   log="$out/wails-dev-$name.log"
   echo "== e2e: $name"
   HONE_HOME="$home" HONE_FAKE_GPUS="$fake" setsid xvfb-run -a -s "-screen 0 1280x800x24" \
@@ -26,3 +25,11 @@ scenario() { # name gpus fake-spec
 
 scenario cpu-only 0 ""
 scenario fake-2xrtx4090 2 2xrtx4090
+
+# A damaged database: the window explains, and the file stays as it was.
+damaged=$(mktemp -d)
+printf 'my notes, not a database\n' >"$damaged/hone.db"
+cp "$damaged/hone.db" "$out/damaged-before.db"
+HONE_E2E_DAMAGED_DB="$damaged/hone.db" scenario damaged-db 0 "" "$damaged"
+cmp "$damaged/hone.db" "$out/damaged-before.db" || { echo "e2e: FAIL, the damaged database was changed"; exit 1; }
+echo "e2e: the damaged database is unchanged"

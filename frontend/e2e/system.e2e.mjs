@@ -3,6 +3,8 @@
 //   HONE_E2E_URL   where wails dev serves (default http://localhost:34115)
 //   HONE_E2E_GPUS  how many GPUs the app was started with (0: none, CPU only)
 //   HONE_E2E_SHOT  where to save a screenshot (optional)
+//   HONE_E2E_DAMAGED_DB  set when the app was started on a damaged database:
+//                  the window must explain, and show nothing else
 import { chromium } from 'playwright-core'
 import { readFileSync } from 'node:fs'
 import assert from 'node:assert/strict'
@@ -39,6 +41,21 @@ try {
   page.on('pageerror', (e) => console.log('page error:', e.message))
   await page.goto(url)
   const text = (id) => page.locator(`[data-testid="${id}"]`).first().innerText()
+
+  if (process.env.HONE_E2E_DAMAGED_DB) {
+    await check('a damaged database is explained in the window, and no screen opens', async () => {
+      await page.locator('[data-testid="startup-error"]').waitFor({ timeout: 30000 })
+      const msg = await text('startup-error')
+      assert.match(msg, /damaged or not a SQLite database/)
+      assert.ok(msg.includes(process.env.HONE_E2E_DAMAGED_DB), `message names the file: ${msg}`)
+      assert.equal(await page.locator('[data-testid="cpu-model"]').count(), 0)
+      assert.equal(await page.getByRole('button', { name: 'Plan', exact: true }).isDisabled(), true)
+    })
+    if (process.env.HONE_E2E_SHOT) await page.screenshot({ path: process.env.HONE_E2E_SHOT })
+    await browser.close()
+    console.log(`e2e: ${passed} passed, ${failed} failed`)
+    process.exit(failed === 0 && passed > 0 ? 0 : 1)
+  }
 
   await check('the System screen shows the CPU model of /proc/cpuinfo', async () => {
     await page.locator('[data-testid="cpu-model"]').waitFor({ timeout: 30000 })

@@ -8,6 +8,7 @@ import type { HoneAPI } from './api'
 const reportEvent = 'system:report'
 
 export const wailsAPI: HoneAPI = {
+  startupError: Shell.StartupError,
   info: Shell.Info,
   report: System.Report,
   watch: System.Watch,

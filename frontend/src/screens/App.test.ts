@@ -4,20 +4,29 @@ import type { HoneAPI } from '../lib/api'
 import { screens } from '../lib/screens'
 import App from '../App.svelte'
 
+function fakeAPI(startupError: string) {
+  return {
+    startupError: vi.fn(async () => startupError),
+    info: vi.fn(async () => ({ version: 'test', dataDir: '/d', database: { path: '/d/hone.db', schemaVersion: 1, health: 'ok' } })),
+    report: vi.fn(() => new Promise(() => {})),
+    watch: vi.fn(async () => {}),
+    onReport: vi.fn(() => () => {}),
+    painted: vi.fn(async () => {}),
+  }
+}
+
+async function render(api: ReturnType<typeof fakeAPI>) {
+  const target = document.createElement('div')
+  document.body.appendChild(target)
+  const app = mount(App, { target, props: { api: api as unknown as HoneAPI } })
+  for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0))
+  flushSync()
+  return { target, app }
+}
+
 describe('App shell', () => {
   it('navigates every screen; only System has content, the others say they are not built', async () => {
-    const api = {
-      info: vi.fn(async () => ({ version: 'test', dataDir: '/d', database: { path: '/d/hone.db', schemaVersion: 1, health: 'ok' } })),
-      report: vi.fn(() => new Promise(() => {})),
-      watch: vi.fn(async () => {}),
-      onReport: vi.fn(() => () => {}),
-      painted: vi.fn(async () => {}),
-    } as unknown as HoneAPI
-    const target = document.createElement('div')
-    document.body.appendChild(target)
-    const app = mount(App, { target, props: { api } })
-    await new Promise((r) => setTimeout(r, 0))
-    flushSync()
+    const { target, app } = await render(fakeAPI(''))
     const buttons = [...target.querySelectorAll('nav button')] as HTMLButtonElement[]
     expect(buttons.map((b) => b.textContent!.trim())).toEqual(screens.map((s) => s.title))
     expect(target.textContent).toContain('Data: /d')
@@ -27,6 +36,18 @@ describe('App shell', () => {
       expect(target.querySelector('h1')!.textContent).toBe(s.title)
       expect(target.querySelector('[data-testid="not-built"]') !== null).toBe(!s.built)
     }
+    unmount(app)
+    target.remove()
+  })
+
+  it('shows why Hone could not open its data, and nothing else', async () => {
+    const api = fakeAPI('database file is damaged or not a SQLite database: /d/hone.db')
+    const { target, app } = await render(api)
+    expect(target.querySelector('[data-testid="startup-error"]')!.textContent).toContain('/d/hone.db')
+    expect(target.querySelector('h1')!.textContent).toBe('Hone could not open its data')
+    expect([...target.querySelectorAll('nav button')].every((b) => (b as HTMLButtonElement).disabled)).toBe(true)
+    expect(api.report).not.toHaveBeenCalled()
+    expect(api.info).not.toHaveBeenCalled()
     unmount(app)
     target.remove()
   })

@@ -5,3 +5,5 @@ import {app} from '../models';
 export function Info():Promise<app.Info>;
 
 export function Painted():Promise<void>;
+
+export function StartupError():Promise<string>;

@@ -9,3 +9,7 @@ export function Info() {
 export function Painted() {
   return window['go']['app']['Shell']['Painted']();
 }
+
+export function StartupError() {
+  return window['go']['app']['Shell']['StartupError']();
+}

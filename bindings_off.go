@@ -1,0 +1,5 @@
+//go:build (dev || production) && !bindings
+
+package main
+
+const generatingBindings = false

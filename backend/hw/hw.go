@@ -13,19 +13,19 @@ import (
 
 // GPU is one NVIDIA device as NVML sees it. Fields NVML could not read are zero.
 type GPU struct {
-	Index             int    `json:"index"`
-	Name              string `json:"name"`
-	UUID              string `json:"uuid"`
-	MemoryTotal       uint64 `json:"memoryTotal"` // bytes
-	MemoryUsed        uint64 `json:"memoryUsed"`
-	MemoryFree        uint64 `json:"memoryFree"`
-	ComputeMajor      int    `json:"computeMajor"`
-	ComputeMinor      int    `json:"computeMinor"`
-	UtilizationPct    int    `json:"utilizationPct"`
-	MemoryUtilPct     int    `json:"memoryUtilPct"`
-	TemperatureC      int    `json:"temperatureC"`
-	PowerDrawWatts    float64 `json:"powerDrawWatts"`
-	PowerLimitWatts   float64 `json:"powerLimitWatts"`
+	Index           int     `json:"index"`
+	Name            string  `json:"name"`
+	UUID            string  `json:"uuid"`
+	MemoryTotal     uint64  `json:"memoryTotal"` // bytes
+	MemoryUsed      uint64  `json:"memoryUsed"`
+	MemoryFree      uint64  `json:"memoryFree"`
+	ComputeMajor    int     `json:"computeMajor"`
+	ComputeMinor    int     `json:"computeMinor"`
+	UtilizationPct  int     `json:"utilizationPct"`
+	MemoryUtilPct   int     `json:"memoryUtilPct"`
+	TemperatureC    int     `json:"temperatureC"`
+	PowerDrawWatts  float64 `json:"powerDrawWatts"`
+	PowerLimitWatts float64 `json:"powerLimitWatts"`
 }
 
 // ComputeCapability is the CUDA compute capability as "8.9".

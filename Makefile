@@ -41,6 +41,7 @@ test-window: build
 
 bench: build headless
 	bench/startup.sh build/bin/hone build/bin/hone-headless
+	go test -run '^$$' -bench . ./backend/...
 
 # Refreshes the README's screenshot from the production build.
 screenshot: build

@@ -38,6 +38,9 @@ const usage = `Hone: fine-tune a model for your task on the GPU you have.
 Usage:
   hone [--data-dir DIR]                 open the window (desktop build)
   hone [--data-dir DIR] doctor [--json] what this machine has and what Hone will use
+  hone plan --model NAME|PATH [--gpu gpu:N|CARD] [--seq N] [--batch N] [--rank N] [--json]
+                                        will it fit, which method, what it costs
+                                        (hone plan --list: catalogue models and cards)
   hone version                          print the version
 
 The data folder is --data-dir, else $HONE_HOME, else $XDG_DATA_HOME/hone
@@ -83,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = runDesktop(ctx, opts)
 	case "doctor":
 		err = doctor(ctx, opts, rest, stdout)
+	case "plan":
+		err = planCmd(ctx, opts, rest, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "hone", version)
 	case "help":
@@ -138,8 +143,8 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// printer is the CLI's jobs.Emitter: a command waits for its own job and
+// quietEvents is the CLI's jobs.Emitter: a command waits for its own job and
 // prints what it needs, so background job events are not echoed.
-type printer struct{}
+type quietEvents struct{}
 
-func (printer) Emit(string, any) {}
+func (quietEvents) Emit(string, any) {}

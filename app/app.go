@@ -40,6 +40,7 @@ type App struct {
 	events *Events
 	Shell  *Shell
 	System *System
+	Plan   *Plan
 	Jobs   *Jobs
 }
 
@@ -47,10 +48,12 @@ type App struct {
 // h nil) the window still opens, to show the error: someone who started Hone
 // from a desktop icon never sees a terminal.
 func New(h *core.Hone, openErr error, events *Events, startupProbe bool) *App {
+	shell := &Shell{h: h, openErr: openErr, started: time.Now(), startupProbe: startupProbe}
 	return &App{
 		events: events,
-		Shell:  &Shell{h: h, openErr: openErr, started: time.Now(), startupProbe: startupProbe},
+		Shell:  shell,
 		System: &System{h: h, events: events},
+		Plan:   &Plan{shell: shell, h: h},
 		Jobs:   &Jobs{h: h},
 	}
 }
@@ -60,7 +63,7 @@ func (a *App) Bindings() []any {
 	if a.Shell.openErr != nil {
 		return []any{a.Shell}
 	}
-	return []any{a.Shell, a.System, a.Jobs}
+	return []any{a.Shell, a.System, a.Plan, a.Jobs}
 }
 
 // Startup is Wails' OnStartup.

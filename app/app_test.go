@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hone-ai/hone/backend/core"
+	"github.com/hone-ai/hone/backend/plan"
 	"github.com/hone-ai/hone/backend/store"
 )
 
@@ -18,8 +19,8 @@ func TestOpenedHone(t *testing.T) {
 	}
 	defer h.Close()
 	a := New(h, nil, &Events{}, false)
-	a.Shell.ctx, a.System.ctx = ctx, ctx
-	if len(a.Bindings()) != 3 || a.Shell.StartupError() != "" {
+	a.Shell.ctx, a.System.ctx = ctx, ctx // as Startup does
+	if len(a.Bindings()) != 4 || a.Shell.StartupError() != "" {
 		t.Fatalf("bindings %d, startup error %q", len(a.Bindings()), a.Shell.StartupError())
 	}
 	info, err := a.Shell.Info()
@@ -29,6 +30,10 @@ func TestOpenedHone(t *testing.T) {
 	r, err := a.System.Report()
 	if err != nil || len(r.GPUs) != 2 {
 		t.Fatalf("report %+v, %v", r, err)
+	}
+	res, err := a.Plan.Plan(plan.Request{Model: "llama-3.1-8b"})
+	if err != nil || res.Target.Card.Name != "NVIDIA GeForce RTX 4090" || res.Recommendation.Settings.Method != plan.QLoRA {
+		t.Fatalf("plan %+v, %v", res.Recommendation, err)
 	}
 	// Watching before the window started emits nowhere and stops cleanly.
 	a.System.Watch(true)

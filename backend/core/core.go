@@ -6,11 +6,13 @@ package core
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/hone-ai/hone/backend/datadir"
 	"github.com/hone-ai/hone/backend/hw"
 	"github.com/hone-ai/hone/backend/jobs"
+	"github.com/hone-ai/hone/backend/plan"
 	"github.com/hone-ai/hone/backend/store"
 )
 
@@ -40,6 +42,9 @@ type Hone struct {
 // datadir.ErrNotWritable, store.ErrCorrupt or store.ErrNewerSchema so that
 // callers can tell the user what to do.
 func Open(ctx context.Context, o Options) (*Hone, error) {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
 	dir, err := datadir.Resolve(o.DataDir, o.Getenv)
 	if err != nil {
 		return nil, err
@@ -124,4 +129,40 @@ func (h *Hone) DatabaseInfo(ctx context.Context) (Database, error) {
 		db.Health = err.Error()
 	}
 	return db, nil
+}
+
+// Plan answers a planning request for this machine's GPUs with the prices
+// in the data folder.
+func (h *Hone) Plan(ctx context.Context, req plan.Request) (plan.Result, error) {
+	r, err := h.Prober.Probe(ctx)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	prices, err := plan.LoadPrices(h.DataDir)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	return plan.Plan(req, r.GPUs, prices)
+}
+
+// PlanChoices is what a plan can be made for: catalogue models, the cards
+// one can pick, and the GPUs in this machine.
+type PlanChoices struct {
+	Models     []plan.CatalogueModel `json:"models"`
+	Cards      []hw.Card             `json:"cards"`
+	GPUs       []hw.GPU              `json:"gpus"`
+	PricesFile string                `json:"pricesFile"`
+}
+
+// PlanChoices lists them.
+func (h *Hone) PlanChoices(ctx context.Context) (PlanChoices, error) {
+	models, err := plan.Catalogue()
+	if err != nil {
+		return PlanChoices{}, err
+	}
+	r, err := h.Prober.Probe(ctx)
+	if err != nil {
+		return PlanChoices{}, err
+	}
+	return PlanChoices{Models: models, Cards: hw.Cards(), GPUs: r.GPUs, PricesFile: filepath.Join(h.DataDir, plan.PricesFile)}, nil
 }

@@ -55,6 +55,42 @@ export namespace core {
 	        this.health = source["health"];
 	    }
 	}
+	export class PlanChoices {
+	    models: plan.CatalogueModel[];
+	    cards: hw.Card[];
+	    gpus: hw.GPU[];
+	    pricesFile: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PlanChoices(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.models = this.convertValues(source["models"], plan.CatalogueModel);
+	        this.cards = this.convertValues(source["cards"], hw.Card);
+	        this.gpus = this.convertValues(source["gpus"], hw.GPU);
+	        this.pricesFile = source["pricesFile"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 
 }
 
@@ -98,6 +134,30 @@ export namespace hw {
 	        this.avx512 = source["avx512"];
 	        this.fma = source["fma"];
 	        this.f16c = source["f16c"];
+	    }
+	}
+	export class Card {
+	    key: string;
+	    name: string;
+	    memory: number;
+	    computeMajor: number;
+	    computeMinor: number;
+	    powerWatts: number;
+	    bf16Tflops: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Card(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.name = source["name"];
+	        this.memory = source["memory"];
+	        this.computeMajor = source["computeMajor"];
+	        this.computeMinor = source["computeMinor"];
+	        this.powerWatts = source["powerWatts"];
+	        this.bf16Tflops = source["bf16Tflops"];
 	    }
 	}
 	export class Disk {
@@ -227,6 +287,637 @@ export namespace hw {
 		    return a;
 		}
 	}
+
+}
+
+export namespace model {
+	
+	export class Config {
+	    name: string;
+	    architecture: string;
+	    hiddenSize: number;
+	    layers: number;
+	    heads: number;
+	    kvHeads: number;
+	    headDim: number;
+	    intermediateSize: number;
+	    vocabSize: number;
+	    tiedEmbeddings: boolean;
+	    maxPositions: number;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Config(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.architecture = source["architecture"];
+	        this.hiddenSize = source["hiddenSize"];
+	        this.layers = source["layers"];
+	        this.heads = source["heads"];
+	        this.kvHeads = source["kvHeads"];
+	        this.headDim = source["headDim"];
+	        this.intermediateSize = source["intermediateSize"];
+	        this.vocabSize = source["vocabSize"];
+	        this.tiedEmbeddings = source["tiedEmbeddings"];
+	        this.maxPositions = source["maxPositions"];
+	        this.source = source["source"];
+	    }
+	}
+
+}
+
+export namespace plan {
+	
+	export class CatalogueModel {
+	    key: string;
+	    name: string;
+	    repo: string;
+	    config: model.Config;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueModel(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.name = source["name"];
+	        this.repo = source["repo"];
+	        this.config = this.convertValues(source["config"], model.Config);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Line {
+	    key: string;
+	    label: string;
+	    bytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Line(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.label = source["label"];
+	        this.bytes = source["bytes"];
+	    }
+	}
+	export class Settings {
+	    method: string;
+	    seqLen: number;
+	    microBatch: number;
+	    rank: number;
+	    targets: string[];
+	    checkpointing: boolean;
+	    optimizer: string;
+	    chunkedLoss: boolean;
+	    flashAttention: boolean;
+	    upcastFrozen: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Settings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.method = source["method"];
+	        this.seqLen = source["seqLen"];
+	        this.microBatch = source["microBatch"];
+	        this.rank = source["rank"];
+	        this.targets = source["targets"];
+	        this.checkpointing = source["checkpointing"];
+	        this.optimizer = source["optimizer"];
+	        this.chunkedLoss = source["chunkedLoss"];
+	        this.flashAttention = source["flashAttention"];
+	        this.upcastFrozen = source["upcastFrozen"];
+	    }
+	}
+	export class Estimate {
+	    settings: Settings;
+	    params: number;
+	    trainableParams: number;
+	    lines: Line[];
+	    activationsCheckpointed: number;
+	    activationsFull: number;
+	    total: number;
+	    peak: number;
+	    flopsPerToken: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Estimate(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.settings = this.convertValues(source["settings"], Settings);
+	        this.params = source["params"];
+	        this.trainableParams = source["trainableParams"];
+	        this.lines = this.convertValues(source["lines"], Line);
+	        this.activationsCheckpointed = source["activationsCheckpointed"];
+	        this.activationsFull = source["activationsFull"];
+	        this.total = source["total"];
+	        this.peak = source["peak"];
+	        this.flopsPerToken = source["flopsPerToken"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CloudPick {
+	    card: hw.Card;
+	    pricePerHour: number;
+	    runCost: number;
+	    estimate: Estimate;
+	
+	    static createFrom(source: any = {}) {
+	        return new CloudPick(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.card = this.convertValues(source["card"], hw.Card);
+	        this.pricePerHour = source["pricePerHour"];
+	        this.runCost = source["runCost"];
+	        this.estimate = this.convertValues(source["estimate"], Estimate);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class UseCases {
+	    n: number;
+	    dedicated: number;
+	    sharedDeployments: number;
+	    shared: number;
+	    saving: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new UseCases(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.n = source["n"];
+	        this.dedicated = source["dedicated"];
+	        this.sharedDeployments = source["sharedDeployments"];
+	        this.shared = source["shared"];
+	        this.saving = source["saving"];
+	    }
+	}
+	export class CostLine {
+	    key: string;
+	    label: string;
+	    amount: number;
+	    note: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CostLine(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.label = source["label"];
+	        this.amount = source["amount"];
+	        this.note = source["note"];
+	    }
+	}
+	export class Training {
+	    tokens: number;
+	    tokensPerSecond: number;
+	    hours: number;
+	    localEnergy: number;
+	    cloudAvailable: boolean;
+	    onDemand: number;
+	    spotHours: number;
+	    spot: number;
+	    spotViable: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Training(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.tokens = source["tokens"];
+	        this.tokensPerSecond = source["tokensPerSecond"];
+	        this.hours = source["hours"];
+	        this.localEnergy = source["localEnergy"];
+	        this.cloudAvailable = source["cloudAvailable"];
+	        this.onDemand = source["onDemand"];
+	        this.spotHours = source["spotHours"];
+	        this.spot = source["spot"];
+	        this.spotViable = source["spotViable"];
+	    }
+	}
+	export class Cost {
+	    training: Training;
+	    trainOn: string;
+	    perRun: number;
+	    lines: CostLine[];
+	    monthly: number[];
+	    tco12: number;
+	    useCases: UseCases;
+	    asOf: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Cost(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.training = this.convertValues(source["training"], Training);
+	        this.trainOn = source["trainOn"];
+	        this.perRun = source["perRun"];
+	        this.lines = this.convertValues(source["lines"], CostLine);
+	        this.monthly = source["monthly"];
+	        this.tco12 = source["tco12"];
+	        this.useCases = this.convertValues(source["useCases"], UseCases);
+	        this.asOf = source["asOf"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CostInput {
+	    card: hw.Card;
+	    local: boolean;
+	    examples: number;
+	    tokensPerExample: number;
+	    epochs: number;
+	    examplesToAnnotate: number;
+	    checkpointMinutes: number;
+	    useCases: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new CostInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.card = this.convertValues(source["card"], hw.Card);
+	        this.local = source["local"];
+	        this.examples = source["examples"];
+	        this.tokensPerExample = source["tokensPerExample"];
+	        this.epochs = source["epochs"];
+	        this.examplesToAnnotate = source["examplesToAnnotate"];
+	        this.checkpointMinutes = source["checkpointMinutes"];
+	        this.useCases = source["useCases"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	
+	export class ModelInfo {
+	    name: string;
+	    source: string;
+	    config: model.Config;
+	    params: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ModelInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.source = source["source"];
+	        this.config = this.convertValues(source["config"], model.Config);
+	        this.params = source["params"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Option {
+	    method: string;
+	    estimate: Estimate;
+	    fits: boolean;
+	    comfortable: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Option(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.method = source["method"];
+	        this.estimate = this.convertValues(source["estimate"], Estimate);
+	        this.fits = source["fits"];
+	        this.comfortable = source["comfortable"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Recommendation {
+	    settings: Settings;
+	    estimate: Estimate;
+	    gradAccum: number;
+	    epochs: number;
+	    fitsLocally: boolean;
+	    reasons: string[];
+	    methods: Option[];
+	    cloud?: CloudPick;
+	
+	    static createFrom(source: any = {}) {
+	        return new Recommendation(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.settings = this.convertValues(source["settings"], Settings);
+	        this.estimate = this.convertValues(source["estimate"], Estimate);
+	        this.gradAccum = source["gradAccum"];
+	        this.epochs = source["epochs"];
+	        this.fitsLocally = source["fitsLocally"];
+	        this.reasons = source["reasons"];
+	        this.methods = this.convertValues(source["methods"], Option);
+	        this.cloud = this.convertValues(source["cloud"], CloudPick);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TokenStats {
+	    count: number;
+	    p50: number;
+	    p95: number;
+	    p99: number;
+	    max: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TokenStats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.count = source["count"];
+	        this.p50 = source["p50"];
+	        this.p95 = source["p95"];
+	        this.p99 = source["p99"];
+	        this.max = source["max"];
+	    }
+	}
+	export class Request {
+	    model: string;
+	    gpu: string;
+	    tokens?: TokenStats;
+	    seqLen: number;
+	    microBatch: number;
+	    rank: number;
+	    checkpointing?: boolean;
+	    optimizer: string;
+	    cost: CostInput;
+	
+	    static createFrom(source: any = {}) {
+	        return new Request(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.model = source["model"];
+	        this.gpu = source["gpu"];
+	        this.tokens = this.convertValues(source["tokens"], TokenStats);
+	        this.seqLen = source["seqLen"];
+	        this.microBatch = source["microBatch"];
+	        this.rank = source["rank"];
+	        this.checkpointing = source["checkpointing"];
+	        this.optimizer = source["optimizer"];
+	        this.cost = this.convertValues(source["cost"], CostInput);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Target {
+	    card: hw.Card;
+	    free: number;
+	    inUse: number;
+	    local: boolean;
+	    gpuIndex: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Target(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.card = this.convertValues(source["card"], hw.Card);
+	        this.free = source["free"];
+	        this.inUse = source["inUse"];
+	        this.local = source["local"];
+	        this.gpuIndex = source["gpuIndex"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Result {
+	    model: ModelInfo;
+	    target: Target;
+	    recommendation: Recommendation;
+	    settings: Settings;
+	    comparison: Option[];
+	    cost?: Cost;
+	    costError?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Result(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.model = this.convertValues(source["model"], ModelInfo);
+	        this.target = this.convertValues(source["target"], Target);
+	        this.recommendation = this.convertValues(source["recommendation"], Recommendation);
+	        this.settings = this.convertValues(source["settings"], Settings);
+	        this.comparison = this.convertValues(source["comparison"], Option);
+	        this.cost = this.convertValues(source["cost"], Cost);
+	        this.costError = source["costError"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	
+	
 
 }
 

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hone-ai/hone/backend/core"
+	"github.com/hone-ai/hone/backend/hw"
+	"github.com/hone-ai/hone/backend/plan"
+)
+
+func planCmd(ctx context.Context, opts core.Options, args []string, stdout io.Writer) error {
+	fs := commandFlags("plan", &opts)
+	var req plan.Request
+	fs.StringVar(&req.Model, "model", "", "catalogue model, model folder or .gguf file")
+	fs.StringVar(&req.GPU, "gpu", "", "gpu:N for a GPU here, or a card (see --list)")
+	fs.IntVar(&req.SeqLen, "seq", 0, "sequence length (default: recommended)")
+	fs.IntVar(&req.MicroBatch, "batch", 0, "micro-batch (default: recommended)")
+	fs.IntVar(&req.Rank, "rank", 0, "LoRA rank (default: recommended)")
+	targets := fs.String("targets", "", "LoRA target modules, comma-separated: q,k,v,o,gate,up,down (default: all)")
+	fs.IntVar(&req.Cost.Examples, "examples", 0, "training examples (default 2000)")
+	fs.IntVar(&req.Cost.TokensPerExample, "tokens-per-example", 0, "average tokens per example (default 400)")
+	fs.Float64Var(&req.Cost.Epochs, "epochs", 0, "epochs (default 1)")
+	fs.IntVar(&req.Cost.ExamplesToAnnotate, "annotate", 0, "examples that still need labels")
+	fs.IntVar(&req.Cost.UseCases, "use-cases", 0, "fine-tuned models to serve (default 1)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	list := fs.Bool("list", false, "list the catalogue models and cards")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts.Events = quietEvents{}
+	h, err := core.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	if *list {
+		return printChoices(ctx, h, stdout, *asJSON)
+	}
+	if *targets != "" {
+		req.Targets = strings.Split(*targets, ",")
+	}
+	if req.Model == "" {
+		return usageError{"plan: --model is required (hone plan --list shows the catalogue)"}
+	}
+	res, err := h.Plan(ctx, req)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, res)
+	}
+	printPlan(stdout, res, h.DataDir)
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printChoices(ctx context.Context, h *core.Hone, out io.Writer, asJSON bool) error {
+	c, err := h.PlanChoices(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(out, c)
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "MODEL\tNAME\tPARAMETERS\tREPOSITORY")
+	for _, m := range c.Models {
+		lin, other := plan.Params(m.Config)
+		fmt.Fprintf(w, "%s\t%s\t%.2fB\t%s\n", m.Key, m.Name, float64(lin+other)/1e9, m.Repo)
+	}
+	fmt.Fprintln(w, "\nGPU\tNAME\tMEMORY\t")
+	for _, g := range c.GPUs {
+		fmt.Fprintf(w, "gpu:%d\t%s (in this machine)\t%s\t\n", g.Index, g.Name, gb(int64(g.MemoryTotal)))
+	}
+	for _, card := range plan.CardChoices() {
+		fmt.Fprintf(w, "%s\t%s\t%s\t\n", card.Key, card.Name, gb(int64(card.Memory)))
+	}
+	return w.Flush()
+}
+
+func gb(b int64) string { return hw.FormatBytes(uint64(max(b, 0))) }
+
+func printPlan(out io.Writer, r plan.Result, dataDir string) {
+	rec := r.Recommendation
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "Model\t%s (%s), %.2fB parameters\n", r.Model.Name, r.Model.Source, float64(r.Model.Params)/1e9)
+	where := "picked from the list"
+	if r.Target.Local {
+		where = fmt.Sprintf("GPU %d in this machine", r.Target.GPUIndex)
+	}
+	fmt.Fprintf(w, "GPU\t%s (%s): %s free of %s\n", r.Target.Card.Name, where, gb(r.Target.Free), gb(int64(r.Target.Card.Memory)))
+	s := rec.Settings
+	on := ""
+	if rec.Cloud != nil {
+		on = " on a rented " + rec.Cloud.Card.Name
+	}
+	fmt.Fprintf(w, "Recommended\t%s%s: %s\n", methodName(s.Method), on, describe(s, rec.GradAccum))
+	w.Flush()
+	for _, reason := range rec.Reasons {
+		fmt.Fprintf(out, "  - %s\n", reason)
+	}
+
+	cs := r.Settings
+	fmt.Fprintf(out, "\nMemory per method at %d tokens, micro-batch %d, rank %d, checkpointing %s:\n", cs.SeqLen, cs.MicroBatch, cs.Rank, onOff(cs.Checkpointing))
+	w = tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(w, "\t")
+	for _, o := range r.Comparison {
+		fmt.Fprintf(w, "%s\t", methodName(o.Method))
+	}
+	fmt.Fprintln(w)
+	for i, l := range r.Comparison[0].Estimate.Lines {
+		fmt.Fprintf(w, "%s\t", l.Label)
+		for _, o := range r.Comparison {
+			fmt.Fprintf(w, "%s\t", gb(o.Estimate.Lines[i].Bytes))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprint(w, "Peak\t")
+	for _, o := range r.Comparison {
+		fmt.Fprintf(w, "%s\t", gb(o.Estimate.Peak))
+	}
+	fmt.Fprint(w, "\nFits\t")
+	for _, o := range r.Comparison {
+		fit := "no"
+		switch {
+		case o.Comfortable:
+			fit = "yes"
+		case o.Fits:
+			fit = "tight"
+		}
+		fmt.Fprintf(w, "%s\t", fit)
+	}
+	fmt.Fprintln(w)
+	w.Flush()
+
+	if r.Cost == nil {
+		fmt.Fprintf(out, "\nCost: %s\n", r.CostError)
+		return
+	}
+	c := r.Cost
+	t := c.Training
+	fmt.Fprintf(out, "\nCost (prices as of %s; edit %s/%s):\n", c.AsOf, dataDir, plan.PricesFile)
+	fmt.Fprintf(out, "  Training: %s tokens at %.0f tokens/s = %.2f h", plan.Dollars(t.Tokens), t.TokensPerSecond, t.Hours)
+	if c.TrainOn == "local" {
+		fmt.Fprintf(out, "; electricity here $%.2f", t.LocalEnergy)
+	}
+	if t.CloudAvailable {
+		fmt.Fprintf(out, "; cloud on demand $%.2f", t.OnDemand)
+		if t.SpotViable {
+			fmt.Fprintf(out, ", spot $%.2f (%.2f h with pre-emptions)", t.Spot, t.SpotHours)
+		}
+	}
+	fmt.Fprintln(out)
+	w = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	for _, l := range c.Lines {
+		fmt.Fprintf(w, "  %s\t$%s\t%s\n", l.Label, plan.Dollars(l.Amount), l.Note)
+	}
+	fmt.Fprintf(w, "  12-month total\t$%s\t\n", plan.Dollars(c.TCO12))
+	w.Flush()
+	if u := c.UseCases; u.N > 1 {
+		fmt.Fprintf(out, "  %d use cases: %d dedicated deployments $%s a year, or %d deployment(s) of the base model serving the %d adapters $%s: saves $%s\n",
+			u.N, u.N, plan.Dollars(u.Dedicated), u.SharedDeployments, u.N, plan.Dollars(u.Shared), plan.Dollars(u.Saving))
+	}
+}
+
+func methodName(m plan.Method) string {
+	switch m {
+	case plan.Full:
+		return "Full"
+	case plan.LoRA:
+		return "LoRA"
+	}
+	return "QLoRA"
+}
+
+func describe(s plan.Settings, accum int) string {
+	d := fmt.Sprintf("%d tokens, micro-batch %d × accumulation %d, checkpointing %s, %s", s.SeqLen, s.MicroBatch, accum, onOff(s.Checkpointing), s.Optimizer)
+	if s.Method != plan.Full {
+		d = fmt.Sprintf("rank %d on %s, ", s.Rank, strings.Join(s.Targets, " ")) + d
+	}
+	return d
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}

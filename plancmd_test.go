@@ -62,6 +62,8 @@ func TestPlanBadInput(t *testing.T) {
 	folder := filepath.Join(t.TempDir(), "half-model")
 	os.Mkdir(folder, 0o755)
 	os.WriteFile(filepath.Join(folder, "config.json"), []byte(`{"model_type": "llama", "hidden_size": 4096}`), 0o644)
+	badGGUF := filepath.Join(t.TempDir(), "model.gguf")
+	os.WriteFile(badGGUF, []byte("GGUF\x03\x00\x00\x00garbage"), 0o644)
 	brokenPrices := t.TempDir()
 	os.WriteFile(filepath.Join(brokenPrices, "prices.json"), []byte("{\n \"mfu\": 0.4,\n \"spotDiscount\": 7\n}"), 0o644)
 	tests := []struct {
@@ -74,6 +76,7 @@ func TestPlanBadInput(t *testing.T) {
 		{"no model", home, []string{"plan"}, exitUsage, "--model is required"},
 		{"unknown model", home, []string{"plan", "--model", "gpt-5", "--gpu", "h100"}, exitError, "not in the catalogue"},
 		{"config with missing fields", home, []string{"plan", "--model", folder, "--gpu", "h100"}, exitError, "missing field"},
+		{"GGUF with a bad header", home, []string{"plan", "--model", badGGUF, "--gpu", "h100"}, exitError, "gguf " + badGGUF},
 		{"negative sequence", home, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "h100", "--seq", "-4"}, exitError, "sequence length -4"},
 		{"unknown LoRA target", home, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "h100", "--targets", "q,qkv"}, exitError, `LoRA target "qkv"`},
 		{"unknown card", home, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "voodoo"}, exitError, `GPU "voodoo"`},

@@ -21,10 +21,14 @@ scenario() { # name gpus fake-spec [data-folder]
     sleep 1
   done
   HONE_E2E_GPUS=$gpus HONE_E2E_SHOT="$out/system-$name.png" node frontend/e2e/system.e2e.mjs
+  if [ -n "${E2E_PLAN:-}" ]; then
+    HONE_E2E_GPUS=$gpus HONE_E2E_OUT="$out" node frontend/e2e/plan.e2e.mjs
+  fi
 }
 
 scenario cpu-only 0 ""
-scenario fake-2xrtx4090 2 2xrtx4090
+# The Plan screen against the real planner, with two fake 24 GB RTX 4090s.
+E2E_PLAN=1 scenario fake-2xrtx4090 2 2xrtx4090
 
 # A damaged database: the window explains, and the file stays as it was.
 damaged=$(mktemp -d)

@@ -94,8 +94,22 @@ try {
 
   if (process.env.HONE_E2E_SHOT) await page.screenshot({ path: process.env.HONE_E2E_SHOT })
 
+  await check('the Plan screen is built' + (wantGPUs === 0 ? ', and with no GPU plans for a card one picks' : ''), async () => {
+    await page.getByRole('button', { name: 'Plan', exact: true }).click()
+    assert.equal(await page.locator('h1').innerText(), 'Plan')
+    await page.locator('[data-testid="plan-model"]:enabled').waitFor({ timeout: 10000 })
+    assert.equal(await page.locator('[data-testid="not-built"]').count(), 0)
+    if (wantGPUs === 0) {
+      assert.equal(await page.locator('[data-testid="plan-gpu"]').inputValue(), 'rtx4090')
+      assert.match(await text('plan-no-gpu'), /No GPU was found in this machine/)
+      await page.locator('[data-testid="plan-model"]').selectOption('llama-3.1-8b')
+      await page.locator('[data-testid="plan-tco"]').waitFor({ timeout: 10000 })
+      assert.match(await text('plan-target'), /NVIDIA GeForce RTX 4090 · a card you pick, not in this machine/)
+    }
+  })
+
   await check('every other screen says plainly that it is not built yet', async () => {
-    for (const name of ['Plan', 'Datasets', 'Train', 'Evaluate', 'Chat', 'Adapters']) {
+    for (const name of ['Datasets', 'Train', 'Evaluate', 'Chat', 'Adapters']) {
       await page.getByRole('button', { name, exact: true }).click()
       assert.equal(await page.locator('h1').innerText(), name)
       assert.match(await text('not-built'), /Not built yet/)

@@ -1,5 +1,6 @@
 import * as Shell from '../../wailsjs/go/app/Shell'
 import * as System from '../../wailsjs/go/app/System'
+import * as Plan from '../../wailsjs/go/app/Plan'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { hw } from '../../wailsjs/go/models'
 import type { HoneAPI } from './api'
@@ -14,4 +15,8 @@ export const wailsAPI: HoneAPI = {
   watch: System.Watch,
   onReport: (cb) => EventsOn(reportEvent, (r: hw.Report) => cb(r)),
   painted: Shell.Painted,
+  planChoices: Plan.Choices,
+  plan: Plan.Plan,
+  pickModelFolder: Plan.PickModelFolder,
+  pickGGUF: Plan.PickGGUF,
 }

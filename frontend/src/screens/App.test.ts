@@ -12,6 +12,10 @@ function fakeAPI(startupError: string) {
     watch: vi.fn(async () => {}),
     onReport: vi.fn(() => () => {}),
     painted: vi.fn(async () => {}),
+    planChoices: vi.fn(async () => ({ models: [], cards: [], gpus: [], pricesFile: '/d/prices.json' })),
+    plan: vi.fn(() => new Promise(() => {})),
+    pickModelFolder: vi.fn(async () => ''),
+    pickGGUF: vi.fn(async () => ''),
   }
 }
 
@@ -25,17 +29,24 @@ async function render(api: ReturnType<typeof fakeAPI>) {
 }
 
 describe('App shell', () => {
-  it('navigates every screen; only System has content, the others say they are not built', async () => {
-    const { target, app } = await render(fakeAPI(''))
+  it('navigates every screen; System and Plan have content, the others say they are not built', async () => {
+    const api = fakeAPI('')
+    const { target, app } = await render(api)
     const buttons = [...target.querySelectorAll('nav button')] as HTMLButtonElement[]
     expect(buttons.map((b) => b.textContent!.trim())).toEqual(screens.map((s) => s.title))
     expect(target.textContent).toContain('Data: /d')
+    expect(screens.filter((s) => s.built).map((s) => s.id)).toEqual(['system', 'plan'])
     for (const [i, s] of screens.entries()) {
       buttons[i].click()
       flushSync()
       expect(target.querySelector('h1')!.textContent).toBe(s.title)
       expect(target.querySelector('[data-testid="not-built"]') !== null).toBe(!s.built)
     }
+    buttons[screens.findIndex((s) => s.id === 'plan')].click()
+    for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0))
+    flushSync()
+    expect(target.querySelector('[data-testid="plan-model"]')).not.toBeNull()
+    expect(api.planChoices).toHaveBeenCalled()
     unmount(app)
     target.remove()
   })

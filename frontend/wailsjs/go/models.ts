@@ -94,6 +94,374 @@ export namespace core {
 
 }
 
+export namespace dataset {
+	
+	export class Bucket {
+	    lo: number;
+	    hi: number;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Bucket(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.lo = source["lo"];
+	        this.hi = source["hi"];
+	        this.count = source["count"];
+	    }
+	}
+	export class Dataset {
+	    id: number;
+	    name: string;
+	    source: string;
+	    format: string;
+	    parentId: number;
+	    recipe: string;
+	    examples: number;
+	    errors: number;
+	    bytes: number;
+	    // Go type: time
+	    createdAt: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Dataset(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.source = source["source"];
+	        this.format = source["format"];
+	        this.parentId = source["parentId"];
+	        this.recipe = source["recipe"];
+	        this.examples = source["examples"];
+	        this.errors = source["errors"];
+	        this.bytes = source["bytes"];
+	        this.createdAt = this.convertValues(source["createdAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Example {
+	    id: number;
+	    seq: number;
+	    messages: parse.Message[];
+	    label?: string;
+	    text?: boolean;
+	    line: number;
+	    chars: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Example(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.seq = source["seq"];
+	        this.messages = this.convertValues(source["messages"], parse.Message);
+	        this.label = source["label"];
+	        this.text = source["text"];
+	        this.line = source["line"];
+	        this.chars = source["chars"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Finding {
+	    key: string;
+	    title: string;
+	    severity: string;
+	    count: number;
+	    advice: string;
+	    examples: number[];
+	    groups?: number[][];
+	    fix?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Finding(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.title = source["title"];
+	        this.severity = source["severity"];
+	        this.count = source["count"];
+	        this.advice = source["advice"];
+	        this.examples = source["examples"];
+	        this.groups = source["groups"];
+	        this.fix = source["fix"];
+	    }
+	}
+	export class ImportError {
+	    file: string;
+	    line: number;
+	    field: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ImportError(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.file = source["file"];
+	        this.line = source["line"];
+	        this.field = source["field"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class ImportOptions {
+	    Name: string;
+	    Parse: parse.Options;
+	
+	    static createFrom(source: any = {}) {
+	        return new ImportOptions(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.Name = source["Name"];
+	        this.Parse = this.convertValues(source["Parse"], parse.Options);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class LabelCount {
+	    label: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new LabelCount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.label = source["label"];
+	        this.count = source["count"];
+	    }
+	}
+	export class Lengths {
+	    histogram: Bucket[];
+	    p50: number;
+	    p95: number;
+	    p99: number;
+	    max: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Lengths(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.histogram = this.convertValues(source["histogram"], Bucket);
+	        this.p50 = source["p50"];
+	        this.p95 = source["p95"];
+	        this.p99 = source["p99"];
+	        this.max = source["max"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class MixPart {
+	    dataset: number;
+	    weight: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new MixPart(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dataset = source["dataset"];
+	        this.weight = source["weight"];
+	    }
+	}
+	export class Page {
+	    total: number;
+	    examples: Example[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Page(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.total = source["total"];
+	        this.examples = this.convertValues(source["examples"], Example);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Shape {
+	    roles: LabelCount[];
+	    withSystem: number;
+	    systemPrompts: number;
+	    multiTurn: number;
+	    plainText: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Shape(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.roles = this.convertValues(source["roles"], LabelCount);
+	        this.withSystem = source["withSystem"];
+	        this.systemPrompts = source["systemPrompts"];
+	        this.multiTurn = source["multiTurn"];
+	        this.plainText = source["plainText"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Report {
+	    dataset: Dataset;
+	    examples: number;
+	    findings: Finding[];
+	    labels: LabelCount[];
+	    imbalance: number;
+	    lengths: Lengths;
+	    shape: Shape;
+	    nearChecked: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Report(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dataset = this.convertValues(source["dataset"], Dataset);
+	        this.examples = source["examples"];
+	        this.findings = this.convertValues(source["findings"], Finding);
+	        this.labels = this.convertValues(source["labels"], LabelCount);
+	        this.imbalance = source["imbalance"];
+	        this.lengths = this.convertValues(source["lengths"], Lengths);
+	        this.shape = this.convertValues(source["shape"], Shape);
+	        this.nearChecked = source["nearChecked"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace hw {
 	
 	export class Backend {
@@ -325,6 +693,163 @@ export namespace model {
 	        this.maxPositions = source["maxPositions"];
 	        this.source = source["source"];
 	    }
+	}
+
+}
+
+export namespace parse {
+	
+	export class Columns {
+	    Prompt: string;
+	    Response: string;
+	    System: string;
+	    Label: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Columns(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.Prompt = source["Prompt"];
+	        this.Response = source["Response"];
+	        this.System = source["System"];
+	        this.Label = source["Label"];
+	    }
+	}
+	export class Message {
+	    role: string;
+	    content: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Message(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.role = source["role"];
+	        this.content = source["content"];
+	    }
+	}
+	export class Example {
+	    messages: Message[];
+	    label?: string;
+	    text?: boolean;
+	    line: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Example(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.messages = this.convertValues(source["messages"], Message);
+	        this.label = source["label"];
+	        this.text = source["text"];
+	        this.line = source["line"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Detection {
+	    Container: string;
+	    Format: string;
+	    Delimiter: number;
+	    Header: boolean;
+	    Columns: Columns;
+	    Preview: Example[];
+	    Why: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Detection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.Container = source["Container"];
+	        this.Format = source["Format"];
+	        this.Delimiter = source["Delimiter"];
+	        this.Header = source["Header"];
+	        this.Columns = this.convertValues(source["Columns"], Columns);
+	        this.Preview = this.convertValues(source["Preview"], Example);
+	        this.Why = source["Why"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	export class Options {
+	    Container: string;
+	    Format: string;
+	    Delimiter: number;
+	    Header?: boolean;
+	    Columns: Columns;
+	    Strict: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Options(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.Container = source["Container"];
+	        this.Format = source["Format"];
+	        this.Delimiter = source["Delimiter"];
+	        this.Header = source["Header"];
+	        this.Columns = this.convertValues(source["Columns"], Columns);
+	        this.Strict = source["Strict"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
@@ -795,6 +1320,7 @@ export namespace plan {
 	    seqLen: number;
 	    microBatch: number;
 	    rank: number;
+	    targets?: string[];
 	    checkpointing?: boolean;
 	    optimizer: string;
 	    cost: CostInput;
@@ -811,6 +1337,7 @@ export namespace plan {
 	        this.seqLen = source["seqLen"];
 	        this.microBatch = source["microBatch"];
 	        this.rank = source["rank"];
+	        this.targets = source["targets"];
 	        this.checkpointing = source["checkpointing"];
 	        this.optimizer = source["optimizer"];
 	        this.cost = this.convertValues(source["cost"], CostInput);

@@ -1,0 +1,193 @@
+// Helpers of the Plan screen: they mirror what `hone plan` prints (plancmd.go,
+// backend/plan) so the window and the command line agree, and never let a
+// missing or non-finite number reach the page as NaN, Infinity or undefined.
+import type { model, plan } from '../../wailsjs/go/models'
+
+export type Fit = 'yes' | 'tight' | 'no'
+
+// fitOf is the CLI's "Fits" row: yes (comfortable), tight (fits), no.
+export function fitOf(o: { fits: boolean; comfortable: boolean }): Fit {
+  return o.comfortable ? 'yes' : o.fits ? 'tight' : 'no'
+}
+
+export const fitLabel: Record<Fit, string> = { yes: 'Fits', tight: 'Tight fit', no: 'Does not fit' }
+
+export const fitHint: Record<Fit, string> = {
+  yes: 'The peak stays under 70% of the free memory.',
+  tight: 'The peak fits in 90% of the free memory, with little headroom.',
+  no: 'The peak is more than 90% of the free memory (Hone keeps 10% spare).',
+}
+
+export function methodName(m: string | undefined): string {
+  switch (m) {
+    case 'full':
+      return 'Full'
+    case 'lora':
+      return 'LoRA'
+    case 'qlora':
+      return 'QLoRA'
+  }
+  return m ? m : '—'
+}
+
+export function optimizerName(o: string | undefined): string {
+  switch (o) {
+    case 'adamw32':
+      return 'AdamW 32-bit'
+    case 'adamw8':
+      return 'AdamW 8-bit'
+  }
+  return o ? o : '—'
+}
+
+// params counts a model's parameters as plan.Params does: the linear layers,
+// the embeddings (twice when the output head is untied) and the norms.
+export function params(c: model.Config | undefined): number {
+  if (!c) return NaN
+  const h = c.hiddenSize, q = c.heads * c.headDim, kv = c.kvHeads * c.headDim, i = c.intermediateSize
+  const linear = (h * q + 2 * h * kv + q * h + 3 * h * i) * c.layers
+  const emb = c.vocabSize * h * (c.tiedEmbeddings ? 1 : 2)
+  return linear + emb + (2 * c.layers + 1) * h
+}
+
+// billions prints a parameter count as the CLI does: "8.03B".
+export function billions(n: number): string {
+  return Number.isFinite(n) && n >= 0 ? `${(n / 1e9).toFixed(2)}B` : '—'
+}
+
+// dollars prints an amount as plan.Dollars does, with the sign: cents below
+// $10, whole dollars with thousands separators above.
+export function dollars(v: number): string {
+  if (!Number.isFinite(v)) return '—'
+  const sign = v < 0 ? '−' : ''
+  const a = Math.abs(v)
+  if (a < 10) return `${sign}$${a.toFixed(2)}`
+  return `${sign}$${group(Math.round(a))}`
+}
+
+// dollarsShort labels a chart axis: $0, $500, $12k, $1.5M.
+export function dollarsShort(v: number): string {
+  if (!Number.isFinite(v)) return '—'
+  const a = Math.abs(v)
+  const trim = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1).replace(/\.0$/, ''))
+  if (a >= 1e6) return `$${trim(v / 1e6)}M`
+  if (a >= 1e3) return `$${trim(v / 1e3)}k`
+  return `$${trim(v)}`
+}
+
+// group writes an integer with thousands separators, independent of locale.
+export function group(n: number): string {
+  if (!Number.isFinite(n)) return '—'
+  const s = Math.round(Math.abs(n)).toString()
+  return (n < 0 ? '−' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+}
+
+// fixed prints a number with digits decimals, or a dash when it is not one.
+export function fixed(n: number | undefined, digits: number): string {
+  return typeof n === 'number' && Number.isFinite(n) ? n.toFixed(digits) : '—'
+}
+
+export interface Segment {
+  key: string
+  label: string
+  bytes: number
+}
+
+// peakLines splits an estimate's lines into those held at the peak of a step
+// and the one that is not: the peak counts the larger of the two transient
+// phases (logits and loss at the end of the forward pass, the recompute
+// workspace in the backward pass), so the bar of a method adds up to its peak.
+export function peakLines(e: plan.Estimate): { atPeak: Segment[]; notAtPeak: string | null } {
+  const lines = e.lines ?? []
+  const logits = lines.find((l) => l.key === 'logits')
+  const work = lines.find((l) => l.key === 'workspace')
+  let skip: string | null = null
+  if (logits && work) skip = logits.bytes >= work.bytes ? 'workspace' : 'logits'
+  const atPeak = lines.filter((l) => l.key !== skip && l.bytes > 0)
+  const sum = atPeak.reduce((s, l) => s + l.bytes, 0)
+  // Should the estimator ever change its peak, draw every line rather than
+  // a bar that disagrees with the number printed above it.
+  if (skip && Math.abs(sum - e.peak) > 1) return { atPeak: lines.filter((l) => l.bytes > 0), notAtPeak: null }
+  return { atPeak, notAtPeak: skip }
+}
+
+// One colour per breakdown line, in the order the estimator lists them.
+export const lineColours: Record<string, string> = {
+  weights: '#5b8def',
+  lora: '#b07cf0',
+  gradients: '#e0797a',
+  optimizer: '#f0b450',
+  activations: '#4fc1a6',
+  logits: '#7fd1f0',
+  workspace: '#8fbf5a',
+  overhead: '#7d8496',
+}
+
+export function lineColour(key: string): string {
+  return lineColours[key] ?? '#a0a6b4'
+}
+
+// barScale is the bytes the full width of every method's bar stands for: the
+// largest peak, but at least a little more than the free memory (so the free
+// line is visible) and at most twice it (so a small method is not a sliver
+// next to one that needs five times the card; longer bars are cut).
+export function barScale(free: number, peaks: number[]): number {
+  const top = Math.max(0, ...peaks.filter(Number.isFinite))
+  if (!(free > 0)) return top > 0 ? top : 1
+  return Math.max(free * 1.1, Math.min(top, free * 2))
+}
+
+// pct is part of whole as a percentage, 0 when either is not a number.
+export function pct(part: number, whole: number): number {
+  if (!Number.isFinite(part) || !(whole > 0)) return 0
+  return (part / whole) * 100
+}
+
+// niceTicks are round axis values from 0 to at least max: 4 to 6 steps of
+// 1, 2 or 5 times a power of ten.
+export function niceTicks(max: number): number[] {
+  if (!Number.isFinite(max) || max <= 0) return [0, 1]
+  const raw = max / 5
+  const pow = 10 ** Math.floor(Math.log10(raw))
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * pow).find((s) => s >= raw)!
+  const ticks: number[] = []
+  for (let v = 0; v < max + step * 0.999; v += step) ticks.push(Math.round(v * 1e6) / 1e6)
+  return ticks
+}
+
+// parseWhole reads a what-if field: a whole number, or an error that says
+// what to type. Zero is refused: to the Go side it means "the recommendation".
+export function parseWhole(text: string, label: string): { value: number } | { error: string } {
+  const t = text.trim()
+  if (t === '') return { error: `${label}: enter a whole number of 1 or more.` }
+  const n = Number(t)
+  if (!Number.isFinite(n) || !Number.isInteger(n) || n === 0) return { error: `${label} ${t}: enter a whole number of 1 or more.` }
+  return { value: n }
+}
+
+// parseCost reads a cost field: empty means the default (0 to the Go side);
+// anything else goes through for the Go side to check, except what cannot be
+// sent as a number of the right kind.
+export function parseCost(text: string, label: string, whole: boolean): { value: number } | { error: string } {
+  const t = text.trim()
+  if (t === '') return { value: 0 }
+  const n = Number(t)
+  if (!Number.isFinite(n) || (whole && !Number.isInteger(n))) {
+    return { error: `${label} ${t}: enter ${whole ? 'a whole number' : 'a number'}.` }
+  }
+  return { value: n }
+}
+
+// message is what an error from the Go side says: Wails rejects with the
+// error's text, tests with an Error.
+export function message(e: unknown): string {
+  if (e instanceof Error) return e.message
+  if (typeof e === 'string' && e) return e
+  return e == null ? 'unknown error' : String(e)
+}
+
+// baseName is the last part of a path, for the model picker.
+export function baseName(p: string): string {
+  const parts = p.split(/[\\/]+/).filter(Boolean)
+  return parts.length ? parts[parts.length - 1] : p
+}

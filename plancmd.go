@@ -32,8 +32,7 @@ func planCmd(ctx context.Context, opts core.Options, args []string, stdout io.Wr
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opts.Events = quietEvents{}
-	h, err := core.Open(ctx, opts)
+	h, err := openHone(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -37,11 +37,12 @@ func (e *Events) attach(ctx context.Context) {
 
 // App holds the screens.
 type App struct {
-	events *Events
-	Shell  *Shell
-	System *System
-	Plan   *Plan
-	Jobs   *Jobs
+	events   *Events
+	Shell    *Shell
+	System   *System
+	Plan     *Plan
+	Datasets *Datasets
+	Jobs     *Jobs
 }
 
 // New builds the screens over an opened Hone. When opening failed (openErr,
@@ -50,11 +51,12 @@ type App struct {
 func New(h *core.Hone, openErr error, events *Events, startupProbe bool) *App {
 	shell := &Shell{h: h, openErr: openErr, started: time.Now(), startupProbe: startupProbe}
 	return &App{
-		events: events,
-		Shell:  shell,
-		System: &System{h: h, events: events},
-		Plan:   &Plan{shell: shell, h: h},
-		Jobs:   &Jobs{h: h},
+		events:   events,
+		Shell:    shell,
+		System:   &System{h: h, events: events},
+		Plan:     &Plan{shell: shell, h: h},
+		Datasets: &Datasets{shell: shell, h: h},
+		Jobs:     &Jobs{h: h},
 	}
 }
 
@@ -63,7 +65,7 @@ func (a *App) Bindings() []any {
 	if a.Shell.openErr != nil {
 		return []any{a.Shell}
 	}
-	return []any{a.Shell, a.System, a.Plan, a.Jobs}
+	return []any{a.Shell, a.System, a.Plan, a.Datasets, a.Jobs}
 }
 
 // Startup is Wails' OnStartup.
@@ -71,6 +73,9 @@ func (a *App) Startup(ctx context.Context) {
 	a.events.attach(ctx)
 	a.Shell.ctx = ctx
 	a.System.ctx = ctx
+	// Files dropped anywhere on the window go to the UI, which shows the
+	// import preview; the UI test sends the same event.
+	runtime.OnFileDrop(ctx, func(_, _ int, paths []string) { a.events.Emit(DropEvent, paths) })
 }
 
 // Shutdown is Wails' OnShutdown.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/hone-ai/hone/backend/datadir"
+	"github.com/hone-ai/hone/backend/dataset"
 	"github.com/hone-ai/hone/backend/hw"
 	"github.com/hone-ai/hone/backend/jobs"
 	"github.com/hone-ai/hone/backend/plan"
@@ -71,6 +72,11 @@ func Open(ctx context.Context, o Options) (*Hone, error) {
 		return nil, err
 	}
 	h.closers = append(h.closers, func() { h.Store.Close() })
+	// An import killed halfway left an invisible dataset: remove it.
+	if _, err := dataset.Cleanup(ctx, h.Store); err != nil {
+		h.Close()
+		return nil, err
+	}
 	if h.Jobs, err = jobs.NewRunner(ctx, h.Store, o.Events); err != nil {
 		h.Close()
 		return nil, err

@@ -52,7 +52,7 @@ type GGUF struct {
 	// Metadata holds scalars as Go types (uint8 ... float64, bool, string) and
 	// arrays as []any, except arrays longer than 1024 elements, which keep only
 	// their length as GGUFArrayLen: token lists are huge and planning needs
-	// only the count.
+	// only the count (ReadGGUFKeeping keeps named ones whole).
 	Metadata map[string]any
 	Tensors  []GGUFTensor
 	// DataOffset is where tensor data starts, counted from where ReadGGUF
@@ -81,9 +81,22 @@ type GGUFArrayLen struct {
 // unspecified amount. Errors say where the problem is but not which file:
 // callers add that.
 func ReadGGUF(r io.Reader) (*GGUF, error) {
+	return ReadGGUFKeeping(r)
+}
+
+// ReadGGUFKeeping is ReadGGUF that keeps the arrays named in keep whole,
+// whatever their length (as []any), for readers such as the tokenizer that
+// need the token lists.
+func ReadGGUFKeeping(r io.Reader, keep ...string) (*GGUF, error) {
 	d, err := newGGUFReader(r)
 	if err != nil {
 		return nil, err
+	}
+	for _, k := range keep {
+		if d.keepWhole == nil {
+			d.keepWhole = make(map[string]bool, len(keep))
+		}
+		d.keepWhole[k] = true
 	}
 	var magic [4]byte
 	if err := d.read(magic[:]); err != nil {
@@ -159,6 +172,10 @@ type ggufReader struct {
 	pos  int64 // bytes consumed
 	size int64 // bytes available from the start, or -1 when unknown
 	b    [8]byte
+	// keepWhole names the arrays kept whatever their length; whole is set
+	// while one of them is read.
+	keepWhole map[string]bool
+	whole     bool
 }
 
 func newGGUFReader(r io.Reader) (*ggufReader, error) {
@@ -291,6 +308,7 @@ func (d *ggufReader) kv(md map[string]any, key string) error {
 	if err != nil {
 		return err
 	}
+	d.whole = d.keepWhole[key]
 	v, err := d.value(typ, 0, true)
 	if err != nil {
 		return err
@@ -378,7 +396,8 @@ func (d *ggufReader) value(typ uint32, depth int, keep bool) (any, error) {
 }
 
 // array reads an array value: element type, count, elements. Elements of
-// arrays longer than ggufKeptArrayLen are skipped, fixed-size ones in bulk.
+// arrays longer than ggufKeptArrayLen are skipped, fixed-size ones in bulk,
+// unless the array is one of keepWhole.
 func (d *ggufReader) array(depth int, keep bool) (any, error) {
 	if depth >= maxGGUFDepth {
 		return nil, fmt.Errorf("arrays nested deeper than %d", maxGGUFDepth)
@@ -395,7 +414,7 @@ func (d *ggufReader) array(depth int, keep bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	keepElems := keep && n <= ggufKeptArrayLen
+	keepElems := keep && (n <= ggufKeptArrayLen || depth == 0 && d.whole)
 	if sz := ggufSize(et); sz > 0 && !keepElems {
 		if err := d.skip(n * sz); err != nil {
 			return nil, err

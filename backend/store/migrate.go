@@ -31,6 +31,40 @@ CREATE TABLE jobs (
 	updated_at  DATETIME NOT NULL,
 	finished_at DATETIME
 )`, `CREATE INDEX jobs_state ON jobs(state)`}},
+	{Version: 2, Name: "datasets", SQL: []string{`
+CREATE TABLE datasets (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	name       TEXT    NOT NULL,
+	source     TEXT    NOT NULL DEFAULT '',
+	format     TEXT    NOT NULL DEFAULT '',
+	state      TEXT    NOT NULL,
+	parent_id  INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+	recipe     TEXT    NOT NULL DEFAULT '',
+	examples   INTEGER NOT NULL DEFAULT 0,
+	errors     INTEGER NOT NULL DEFAULT 0,
+	bytes      INTEGER NOT NULL DEFAULT 0,
+	created_at DATETIME NOT NULL
+)`, `
+CREATE TABLE examples (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+	seq        INTEGER NOT NULL,
+	messages   TEXT    NOT NULL,
+	label      TEXT    NOT NULL DEFAULT '',
+	text       INTEGER NOT NULL DEFAULT 0,
+	line       INTEGER NOT NULL DEFAULT 0,
+	hash       BLOB    NOT NULL,
+	norm_hash  BLOB    NOT NULL,
+	chars      INTEGER NOT NULL
+)`, `CREATE INDEX examples_dataset ON examples(dataset_id, seq)`, `
+CREATE TABLE import_errors (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+	file       TEXT    NOT NULL,
+	line       INTEGER NOT NULL,
+	field      TEXT    NOT NULL,
+	reason     TEXT    NOT NULL
+)`, `CREATE INDEX import_errors_dataset ON import_errors(dataset_id)`}},
 }
 
 // SchemaVersion is the newest schema this build knows.

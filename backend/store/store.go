@@ -45,10 +45,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	// journal_mode is not in the DSN: it writes to the file, and nothing may
 	// be written before the checks below have passed.
-	db, err := gorm.Open(sqlite.Open(path+"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"),
+	db, err := gorm.Open(sqlite.Open(path+"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"),
 		&gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }})
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, corrupt(path, err)
 	}
 	s := &Store{DB: db.WithContext(ctx), Path: path}
 	if err := s.migrate(ctx); err != nil {

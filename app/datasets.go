@@ -1,0 +1,131 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/hone-ai/hone/backend/core"
+	"github.com/hone-ai/hone/backend/dataset"
+	"github.com/hone-ai/hone/backend/dataset/parse"
+	"github.com/hone-ai/hone/backend/jobs"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+)
+
+// DropEvent carries the paths of files dropped on the window.
+const DropEvent = "files:dropped"
+
+// Datasets is the Datasets screen: import, browse, report, fix, split, mix, export.
+type Datasets struct {
+	shell *Shell
+	h     *core.Hone
+}
+
+// Detect reads the first rows of a file: its format and a preview, before importing.
+func (d *Datasets) Detect(path string, opts parse.Options) (parse.Detection, error) {
+	return parse.Detect(path, opts)
+}
+
+// Import starts a background import job for each file and returns the job
+// ids; progress and the end arrive as "job" events.
+func (d *Datasets) Import(paths []string, opts dataset.ImportOptions) ([]int64, error) {
+	var ids []int64
+	for _, p := range paths {
+		o := opts
+		id, err := d.h.Jobs.Start(d.shell.ctx, "import", "Import "+p, func(ctx context.Context, progress jobs.Progress) error {
+			ds, err := dataset.Import(ctx, d.h.Store, p, o, func(pr dataset.Progress) { progress(pr.Fraction(), pr.Message()) })
+			if err != nil {
+				return err
+			}
+			progress(1, fmt.Sprintf("dataset %d: %d examples, %d rows skipped", ds.ID, ds.Examples, ds.Errors))
+			return nil
+		})
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// PickFiles asks for dataset files to import; empty when cancelled.
+func (d *Datasets) PickFiles() ([]string, error) {
+	return runtime.OpenMultipleFilesDialog(d.shell.ctx, runtime.OpenDialogOptions{
+		Title: "Choose dataset files",
+		Filters: []runtime.FileFilter{
+			{DisplayName: "Datasets (*.jsonl, *.json, *.csv, *.tsv, *.txt, *.parquet)", Pattern: "*.jsonl;*.json;*.csv;*.tsv;*.txt;*.parquet"},
+			{DisplayName: "All files", Pattern: "*"},
+		},
+	})
+}
+
+// List returns the datasets, newest first.
+func (d *Datasets) List() ([]dataset.Dataset, error) { return dataset.List(d.shell.ctx, d.h.Store) }
+
+// Report is the quality report of a dataset.
+func (d *Datasets) Report(id int64) (dataset.Report, error) {
+	return dataset.MakeReport(d.shell.ctx, d.h.Store, id)
+}
+
+// Examples pages through a dataset, optionally searching.
+func (d *Datasets) Examples(id int64, search string, offset, limit int) (dataset.Page, error) {
+	return dataset.Examples(d.shell.ctx, d.h.Store, id, search, offset, limit)
+}
+
+// ExamplesByID returns the examples behind a finding.
+func (d *Datasets) ExamplesByID(id int64, ids []int64) ([]dataset.Example, error) {
+	return dataset.ExamplesByID(d.shell.ctx, d.h.Store, id, ids)
+}
+
+// Errors lists the rows an import skipped.
+func (d *Datasets) Errors(id int64, limit int) ([]dataset.ImportError, error) {
+	return dataset.Errors(d.shell.ctx, d.h.Store, id, limit)
+}
+
+// Fix makes a new version without a finding's examples.
+func (d *Datasets) Fix(id int64, fix string) (dataset.Dataset, error) {
+	return dataset.Fix(d.shell.ctx, d.h.Store, id, fix)
+}
+
+// Split makes a seeded train/eval split.
+func (d *Datasets) Split(id int64, evalFraction float64, seed uint64) ([]dataset.Dataset, error) {
+	train, eval, err := dataset.Split(d.shell.ctx, d.h.Store, id, evalFraction, seed)
+	if err != nil {
+		return nil, err
+	}
+	return []dataset.Dataset{train, eval}, nil
+}
+
+// Mix draws from several datasets by weight.
+func (d *Datasets) Mix(name string, parts []dataset.MixPart, total int64, seed uint64) (dataset.Dataset, error) {
+	return dataset.Mix(d.shell.ctx, d.h.Store, name, parts, total, seed)
+}
+
+// Delete removes a dataset.
+func (d *Datasets) Delete(id int64) error { return dataset.Delete(d.shell.ctx, d.h.Store, id) }
+
+// Export asks where to save a dataset as JSONL and writes it there; "" when cancelled.
+func (d *Datasets) Export(id int64) (string, error) {
+	ds, err := dataset.Get(d.shell.ctx, d.h.Store, id)
+	if err != nil {
+		return "", err
+	}
+	path, err := runtime.SaveFileDialog(d.shell.ctx, runtime.SaveDialogOptions{Title: "Export dataset", DefaultFilename: ds.Name + ".jsonl"})
+	if err != nil || path == "" {
+		return "", err
+	}
+	return path, d.ExportTo(id, path)
+}
+
+// ExportTo writes a dataset as JSONL to path.
+func (d *Datasets) ExportTo(id int64, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if _, err := dataset.Export(d.shell.ctx, d.h.Store, id, f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

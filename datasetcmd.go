@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -98,6 +99,8 @@ func datasetCmd(ctx context.Context, opts core.Options, args []string, stdout io
 	seed := fs.Uint64("seed", 1, "split, mix: random seed")
 	name := fs.String("name", "mix", "mix: name of the new dataset")
 	total := fs.Int64("total", 0, "mix: number of examples (default: as many as fit without repeats)")
+	modelPath := fs.String("model", "", "show: count tokens with this model folder or .gguf file")
+	seqLen := fs.Int("seq", 2048, "show: the sequence length to compare token lengths with")
 	rest, err := parseFlagsArgs(fs, args)
 	if err != nil {
 		return err
@@ -147,10 +150,21 @@ func datasetCmd(ctx context.Context, opts core.Options, args []string, stdout io
 		if err != nil {
 			return err
 		}
+		var tl *dataset.TokenLengths
+		if *modelPath != "" {
+			t, err := dataset.CountTokens(ctx, st, id, *modelPath, *seqLen)
+			if err != nil {
+				return err
+			}
+			tl = &t
+		}
 		if *asJSON {
-			return writeJSON(stdout, map[string]any{"report": r, "errors": errs})
+			return writeJSON(stdout, map[string]any{"report": r, "errors": errs, "tokens": tl})
 		}
 		printReport(stdout, r, errs)
+		if tl != nil {
+			printTokens(stdout, *tl)
+		}
 		return nil
 	case "export":
 		if *out == "" {
@@ -230,5 +244,22 @@ func printReport(out io.Writer, r dataset.Report, errs []dataset.ImportError) {
 		for _, e := range errs {
 			fmt.Fprintf(out, "    %s line %d: field %s: %s\n", e.File, e.Line, e.Field, e.Reason)
 		}
+	}
+}
+
+func printTokens(out io.Writer, t dataset.TokenLengths) {
+	how := "through its chat template"
+	if !t.Templated {
+		how = "contents alone (the model has no chat template)"
+	}
+	fmt.Fprintf(out, "  Tokens with %s, %s: median %d, 95th percentile %d, 99th %d, longest %d\n", t.Model, how, t.P50, t.P95, t.P99, t.Max)
+	fmt.Fprintf(out, "  %d of %d examples are longer than %d tokens and would be truncated\n", t.Truncated, t.Examples, t.SeqLen)
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	for _, b := range t.Histogram {
+		fmt.Fprintf(w, "    %d-%d\t%d\t %s\n", b.Lo, b.Hi-1, b.Count, strings.Repeat("#", int(math.Ceil(40*float64(b.Count)/float64(max(1, t.Examples))))))
+	}
+	w.Flush()
+	if t.Failed > 0 {
+		fmt.Fprintf(out, "  %d examples were refused by the template; first: %s\n", t.Failed, t.FirstError)
 	}
 }

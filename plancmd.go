@@ -27,6 +27,7 @@ func planCmd(ctx context.Context, opts core.Options, args []string, stdout io.Wr
 	fs.Float64Var(&req.Cost.Epochs, "epochs", 0, "epochs (default 1)")
 	fs.IntVar(&req.Cost.ExamplesToAnnotate, "annotate", 0, "examples that still need labels")
 	fs.IntVar(&req.Cost.UseCases, "use-cases", 0, "fine-tuned models to serve (default 1)")
+	datasetID := fs.Int64("dataset", 0, "plan for this dataset's token lengths (needs a model folder or .gguf)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	list := fs.Bool("list", false, "list the catalogue models and cards")
 	if err := parseFlags(fs, args); err != nil {
@@ -46,7 +47,12 @@ func planCmd(ctx context.Context, opts core.Options, args []string, stdout io.Wr
 	if req.Model == "" {
 		return usageError{"plan: --model is required (hone plan --list shows the catalogue)"}
 	}
-	res, err := h.Plan(ctx, req)
+	var res plan.Result
+	if *datasetID != 0 {
+		res, err = h.PlanForDataset(ctx, req, *datasetID)
+	} else {
+		res, err = h.Plan(ctx, req)
+	}
 	if err != nil {
 		return err
 	}

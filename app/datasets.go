@@ -77,6 +77,11 @@ func (d *Datasets) ExamplesByID(id int64, ids []int64) ([]dataset.Example, error
 	return dataset.ExamplesByID(d.shell.ctx, d.h.Store, id, ids)
 }
 
+// CountTokens measures a dataset in the tokens of a model on disk.
+func (d *Datasets) CountTokens(id int64, modelPath string, seqLen int) (dataset.TokenLengths, error) {
+	return dataset.CountTokens(d.shell.ctx, d.h.Store, id, modelPath, seqLen)
+}
+
 // Errors lists the rows an import skipped.
 func (d *Datasets) Errors(id int64, limit int) ([]dataset.ImportError, error) {
 	return dataset.Errors(d.shell.ctx, d.h.Store, id, limit)

@@ -19,6 +19,11 @@ func (p *Plan) Choices() (core.PlanChoices, error) { return p.h.PlanChoices(p.sh
 // Plan answers a request, as `hone plan` does.
 func (p *Plan) Plan(req plan.Request) (plan.Result, error) { return p.h.Plan(p.shell.ctx, req) }
 
+// PlanForDataset plans for a dataset's token lengths (a model on disk).
+func (p *Plan) PlanForDataset(req plan.Request, datasetID int64) (plan.Result, error) {
+	return p.h.PlanForDataset(p.shell.ctx, req, datasetID)
+}
+
 // PickModelFolder asks for a Hugging Face model folder; "" when cancelled.
 func (p *Plan) PickModelFolder() (string, error) {
 	return runtime.OpenDirectoryDialog(p.shell.ctx, runtime.OpenDialogOptions{Title: "Choose a model folder (with config.json)"})

@@ -137,6 +137,23 @@ func (h *Hone) DatabaseInfo(ctx context.Context) (Database, error) {
 	return db, nil
 }
 
+// PlanForDataset plans for the token lengths of a dataset, counted with the
+// model's own tokenizer and chat template: the model must be on disk.
+func (h *Hone) PlanForDataset(ctx context.Context, req plan.Request, datasetID int64) (plan.Result, error) {
+	if _, err := os.Stat(req.Model); err != nil {
+		return plan.Result{}, fmt.Errorf("token lengths need the model's tokenizer: give a model folder or .gguf file, not %q", req.Model)
+	}
+	tl, err := dataset.CountTokens(ctx, h.Store, datasetID, req.Model, 1<<20)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	if tl.Examples == 0 {
+		return plan.Result{}, fmt.Errorf("dataset %d: no example could be rendered with this model's template: %s", datasetID, tl.FirstError)
+	}
+	req.Tokens = &plan.TokenStats{Count: tl.Examples, P50: tl.P50, P95: tl.P95, P99: tl.P99, Max: tl.Max}
+	return h.Plan(ctx, req)
+}
+
 // Plan answers a planning request for this machine's GPUs with the prices
 // in the data folder.
 func (h *Hone) Plan(ctx context.Context, req plan.Request) (plan.Result, error) {

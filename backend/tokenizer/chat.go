@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -10,6 +11,9 @@ import (
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/tokenizer/jinja"
 )
+
+// ErrNoChatTemplate: the model has no chat template (a base model).
+var ErrNoChatTemplate = errors.New("no chat_template")
 
 // Message is one chat turn.
 type Message struct {
@@ -80,7 +84,7 @@ func ChatTemplateFromHFConfig(path string) (*ChatTemplate, error) {
 
 func chatTemplateSource(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return "", fmt.Errorf("no chat_template")
+		return "", ErrNoChatTemplate
 	}
 	var src string
 	if err := json.Unmarshal(raw, &src); err == nil {
@@ -103,7 +107,7 @@ func chatTemplateSource(raw json.RawMessage) (string, error) {
 func ChatTemplateFromGGUF(g *model.GGUF, tok *Tokenizer) (*ChatTemplate, error) {
 	src, ok := g.Metadata["tokenizer.chat_template"].(string)
 	if !ok {
-		return nil, fmt.Errorf("no tokenizer.chat_template in the GGUF metadata")
+		return nil, fmt.Errorf("GGUF metadata: %w", ErrNoChatTemplate)
 	}
 	c, err := ParseChatTemplate(src)
 	if err != nil {

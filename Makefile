@@ -45,7 +45,9 @@ test-window: build
 	frontend/e2e/window.sh build/bin/hone
 
 bench: build headless
+	@dpkg -s sqlite3 time >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3 time; }
 	bench/startup.sh build/bin/hone build/bin/hone-headless
+	bench/import.sh build/bin/hone-headless 1000000
 	go test -run '^$$' -bench . ./backend/...
 
 # Refreshes the README's screenshot from the production build.

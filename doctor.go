@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -28,9 +27,7 @@ func doctor(ctx context.Context, opts core.Options, args []string, stdout io.Wri
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(d)
+		return writeJSON(stdout, d)
 	}
 	printDoctor(stdout, d)
 	return nil

@@ -4,9 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"strconv"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -26,16 +27,19 @@ type row struct {
 	chars    int64
 }
 
-// Rows go in with multi-row INSERTs, committed every txRows rows: one
-// transaction per batch keeps the WAL small, and the dataset stays
-// invisible until finish marks it ready.
+// Rows go in as one JSON array per batch, unpacked by SQLite's json_each:
+// the pure-Go driver parses a statement on every execution, so one
+// statement for many rows beats a prepared statement per row. Batches are
+// committed every txRows rows: one transaction per batch keeps the WAL small,
+// and the dataset stays invisible until finish marks it ready.
 const (
-	rowsPerInsert = 64
+	rowsPerInsert = 1000
 	txRows        = 20000
-	rowColumns    = 9
 )
 
-const insertExamples = `INSERT INTO examples(dataset_id, seq, messages, label, text, line, hash, norm_hash, chars) VALUES `
+const insertExamples = `INSERT INTO examples(dataset_id, seq, messages, label, text, line, hash, norm_hash, chars)
+SELECT ?1, ?2 + key, value->'$[0]', value->>'$[1]', value->>'$[2]', value->>'$[3]',
+	unhex(value->>'$[4]'), unhex(value->>'$[5]'), value->>'$[6]' FROM json_each(?3)`
 
 // writer creates a dataset in state "importing" and appends examples to it.
 type writer struct {
@@ -44,10 +48,9 @@ type writer struct {
 	db     *sql.DB
 	id     int64
 	tx     *sql.Tx
-	stmt   *sql.Stmt
 	buf    []row
-	args   []any
-	n      int64 // rows written
+	batch  []byte // the JSON array of buf
+	n      int64  // rows written
 	inTx   int
 	errs   int64
 }
@@ -68,7 +71,7 @@ func newWriter(ctx context.Context, st *store.Store, d Dataset) (*writer, error)
 	}
 	// The driver watches a cancellable context with a goroutine per
 	// statement; the writer checks ctx itself once per batch instead.
-	w := &writer{ctx: context.WithoutCancel(ctx), cancel: ctx, db: db, args: make([]any, 0, rowsPerInsert*rowColumns)}
+	w := &writer{ctx: context.WithoutCancel(ctx), cancel: ctx, db: db}
 	w.id, err = res.LastInsertId()
 	return w, err
 }
@@ -81,13 +84,7 @@ func (w *writer) begin() error {
 	if err != nil {
 		return err
 	}
-	q := insertExamples + strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?),", rowsPerInsert), ",")
-	stmt, err := tx.PrepareContext(w.ctx, q)
-	if err != nil {
-		tx.Rollback()
-		return err
-	}
-	w.tx, w.stmt = tx, stmt
+	w.tx = tx
 	return nil
 }
 
@@ -100,8 +97,7 @@ func (w *writer) add(r row) error {
 	return nil
 }
 
-// flush writes the buffered rows: a full batch through the prepared
-// statement, a last partial one row by row.
+// flush writes the buffered rows.
 func (w *writer) flush() error {
 	if len(w.buf) == 0 {
 		return nil
@@ -112,32 +108,33 @@ func (w *writer) flush() error {
 	if err := w.begin(); err != nil {
 		return fmt.Errorf("dataset %d: %w", w.id, err)
 	}
-	insert := func(rows []row, stmt func(args ...any) error) error {
-		w.args = w.args[:0]
-		for _, r := range rows {
-			w.n++
-			// messages go in as TEXT, so that LIKE searches them.
-			w.args = append(w.args, w.id, w.n, string(r.messages), r.label, r.text, r.line, r.hash, r.normHash, r.chars)
+	b := append(w.batch[:0], '[')
+	for i, r := range w.buf {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		return stmt(w.args...)
+		b = append(b, '[')
+		b = append(b, r.messages...)
+		b = append(b, ',')
+		label, _ := json.Marshal(r.label)
+		b = append(b, label...)
+		b = append(b, ',')
+		b = strconv.AppendBool(b, r.text)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, r.line, 10)
+		b = append(b, ',', '"')
+		b = hex.AppendEncode(b, r.hash)
+		b = append(b, '"', ',', '"')
+		b = hex.AppendEncode(b, r.normHash)
+		b = append(b, '"', ',')
+		b = strconv.AppendInt(b, r.chars, 10)
+		b = append(b, ']')
 	}
-	var err error
-	if len(w.buf) == rowsPerInsert {
-		err = insert(w.buf, func(a ...any) error { _, err := w.stmt.ExecContext(w.ctx, a...); return err })
-	} else {
-		for i := range w.buf {
-			err = insert(w.buf[i:i+1], func(a ...any) error {
-				_, err := w.tx.ExecContext(w.ctx, insertExamples+`(?,?,?,?,?,?,?,?,?)`, a...)
-				return err
-			})
-			if err != nil {
-				break
-			}
-		}
-	}
-	if err != nil {
+	w.batch = append(b, ']')
+	if _, err := w.tx.ExecContext(w.ctx, insertExamples, w.id, w.n+1, string(w.batch)); err != nil {
 		return fmt.Errorf("dataset %d: write examples: %w", w.id, err)
 	}
+	w.n += int64(len(w.buf))
 	w.inTx += len(w.buf)
 	w.buf = w.buf[:0]
 	if w.inTx >= txRows {
@@ -150,9 +147,8 @@ func (w *writer) commit() error {
 	if w.tx == nil {
 		return nil
 	}
-	w.stmt.Close()
 	err := w.tx.Commit()
-	w.tx, w.stmt, w.inTx = nil, nil, 0
+	w.tx, w.inTx = nil, 0
 	if err != nil {
 		return fmt.Errorf("dataset %d: commit: %w", w.id, err)
 	}
@@ -189,7 +185,6 @@ func (w *writer) finish(bytes int64, format string) (int64, error) {
 // context: the job's own may be the reason for aborting.
 func (w *writer) abort() {
 	if w.tx != nil {
-		w.stmt.Close()
 		w.tx.Rollback()
 		w.tx = nil
 	}

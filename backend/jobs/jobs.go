@@ -73,21 +73,37 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *store.Jo
 	defer cancel()
 	var mu sync.Mutex // fn may report progress from several goroutines
 	var last time.Time
+	// Progress is recorded by a goroutine of its own: the job's work must
+	// never wait on the database, which the job itself may be writing to.
+	dirty := make(chan struct{}, 1)
+	persisted := make(chan struct{})
+	go func() {
+		defer close(persisted)
+		for range dirty {
+			mu.Lock()
+			snapshot := *j
+			mu.Unlock()
+			r.persist(&snapshot)
+		}
+	}()
 	progress := func(fraction float64, message string) {
 		mu.Lock()
 		defer mu.Unlock()
 		j.Progress, j.Message = min(max(fraction, 0), 1), message
-		// Writing every tick would make a fast loop wait on the disk.
 		if time.Since(last) < r.throttle {
 			return
 		}
 		last = time.Now()
-		r.save(j)
+		r.emit.Emit(Event, *j)
+		select {
+		case dirty <- struct{}{}:
+		default: // a write is pending; it will take the latest state
+		}
 	}
 	err := fn(ctx, progress)
+	close(dirty)
+	<-persisted
 
-	mu.Lock()
-	defer mu.Unlock()
 	now := time.Now().UTC()
 	j.FinishedAt = &now
 	switch {
@@ -104,13 +120,18 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *store.Jo
 	r.save(j)
 }
 
-// save persists and emits j. A write that fails (disk full) must not stop
-// the job; the UI still hears about it.
+// save persists and emits j.
 func (r *Runner) save(j *store.Job) {
+	r.persist(j)
+	r.emit.Emit(Event, *j)
+}
+
+// persist writes j. A write that fails (disk full) must not stop the job:
+// its state is still emitted.
+func (r *Runner) persist(j *store.Job) {
 	if err := r.st.SaveJob(context.Background(), j); err != nil && j.Error == "" {
 		j.Message = "could not record progress: " + err.Error()
 	}
-	r.emit.Emit(Event, *j)
 }
 
 // Cancel stops a running job.

@@ -6,15 +6,30 @@ cd "$(dirname "$0")/../.."
 export PATH="$PATH:$(go env GOPATH)/bin"
 out=${HONE_E2E_OUT:-$(mktemp -d)}
 mkdir -p "$out"
+# A failed check ends the script (set -e) without running the RETURN trap:
+# stop the scenario's wails dev then too.
+running=
+trap '[ -z "$running" ] || kill -- -"$running" 2>/dev/null || true' EXIT
 
 scenario() { # name gpus fake-spec [data-folder]
   local name=$1 gpus=$2 fake=$3 home=${4:-$(mktemp -d)} log pid
   log="$out/wails-dev-$name.log"
   echo "== e2e: $name"
+  # The previous scenario's wails dev may take a moment to go; another one
+  # still on the port would be tested instead of this one.
+  for _ in $(seq 1 30); do
+    curl -sf http://localhost:34115/ >/dev/null 2>&1 || break
+    sleep 1
+  done
+  if curl -sf http://localhost:34115/ >/dev/null 2>&1; then
+    echo "e2e: FAIL, something else serves http://localhost:34115 (another wails dev?)"
+    return 1
+  fi
   HONE_HOME="$home" HONE_FAKE_GPUS="$fake" setsid xvfb-run -a -s "-screen 0 1280x800x24" \
     wails dev -tags webkit2_41 -nocolour -m >"$log" 2>&1 &
   pid=$!
-  trap "kill -- -$pid 2>/dev/null || true" RETURN
+  running=$pid
+  trap "kill -- -$pid 2>/dev/null || true; running=" RETURN
   for _ in $(seq 1 300); do
     curl -sf http://localhost:34115/ >/dev/null 2>&1 && break
     kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "wails dev exited"; return 1; }
@@ -24,9 +39,14 @@ scenario() { # name gpus fake-spec [data-folder]
   if [ -n "${E2E_PLAN:-}" ]; then
     HONE_E2E_GPUS=$gpus HONE_E2E_OUT="$out" node frontend/e2e/plan.e2e.mjs
   fi
+  if [ -n "${E2E_DATASETS:-}" ]; then
+    HONE_E2E_OUT="$out" node frontend/e2e/datasets.e2e.mjs
+  fi
 }
 
-scenario cpu-only 0 ""
+# The Datasets screen imports banking77 (from $HONE_TESTDATA, else
+# ../shared/testdata) into the fresh data folder of this scenario.
+E2E_DATASETS=1 scenario cpu-only 0 ""
 # The Plan screen against the real planner, with two fake 24 GB RTX 4090s.
 E2E_PLAN=1 scenario fake-2xrtx4090 2 2xrtx4090
 

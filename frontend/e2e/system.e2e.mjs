@@ -109,7 +109,10 @@ try {
   })
 
   await check('every other screen says plainly that it is not built yet', async () => {
-    for (const name of ['Datasets', 'Train', 'Evaluate', 'Chat', 'Adapters']) {
+    await page.getByRole('button', { name: 'Datasets', exact: true }).click()
+    await page.locator('[data-testid="ds-dropzone"]').waitFor({ timeout: 10000 })
+    assert.equal(await page.locator('[data-testid="not-built"]').count(), 0, 'the Datasets screen is built')
+    for (const name of ['Train', 'Evaluate', 'Chat', 'Adapters']) {
       await page.getByRole('button', { name, exact: true }).click()
       assert.equal(await page.locator('h1').innerText(), name)
       assert.match(await text('not-built'), /Not built yet/)

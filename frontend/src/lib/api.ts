@@ -1,4 +1,5 @@
-import type { app, core, hw, plan } from '../../wailsjs/go/models'
+import type { app, core, dataset, hw, plan, store } from '../../wailsjs/go/models'
+import type { Detection, ImportOptions, ParseOptions } from './datasets'
 
 // HoneAPI is everything the screens ask of the Go side. The window passes the
 // Wails bindings (wails.ts); unit tests pass a stand-in.
@@ -15,4 +16,24 @@ export interface HoneAPI {
   plan(req: plan.Request): Promise<plan.Result>
   pickModelFolder(): Promise<string>
   pickGGUF(): Promise<string>
+  // Datasets screen. Files dropped anywhere on the window arrive through
+  // onFilesDropped (the Go side's "files:dropped" event); an import is a
+  // background job whose updates arrive through onJob ("job" events).
+  onFilesDropped(cb: (paths: string[]) => void): () => void
+  pickFiles(): Promise<string[]>
+  detect(path: string, opts: ParseOptions): Promise<Detection>
+  importFiles(paths: string[], opts: ImportOptions): Promise<number[]>
+  onJob(cb: (j: store.Job) => void): () => void
+  jobs(limit: number): Promise<store.Job[]>
+  cancelJob(id: number): Promise<void>
+  datasets(): Promise<dataset.Dataset[]>
+  datasetReport(id: number): Promise<dataset.Report>
+  examples(id: number, search: string, offset: number, limit: number): Promise<dataset.Page>
+  examplesByID(id: number, ids: number[]): Promise<dataset.Example[]>
+  importErrors(id: number, limit: number): Promise<dataset.ImportError[]>
+  fix(id: number, fix: string): Promise<dataset.Dataset>
+  split(id: number, evalFraction: number, seed: number): Promise<dataset.Dataset[]>
+  mix(name: string, parts: dataset.MixPart[], total: number, seed: number): Promise<dataset.Dataset>
+  exportDataset(id: number): Promise<string>
+  deleteDataset(id: number): Promise<void>
 }

@@ -1,12 +1,17 @@
 import * as Shell from '../../wailsjs/go/app/Shell'
 import * as System from '../../wailsjs/go/app/System'
 import * as Plan from '../../wailsjs/go/app/Plan'
+import * as Datasets from '../../wailsjs/go/app/Datasets'
+import * as Jobs from '../../wailsjs/go/app/Jobs'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
-import type { hw } from '../../wailsjs/go/models'
+import type { dataset, hw, parse, store } from '../../wailsjs/go/models'
 import type { HoneAPI } from './api'
+import { readDetection } from './datasets'
 
-// The event name app.ReportEvent emits under.
+// The event names app.ReportEvent, app.DropEvent and jobs.Event emit under.
 const reportEvent = 'system:report'
+const dropEvent = 'files:dropped'
+const jobEvent = 'job'
 
 export const wailsAPI: HoneAPI = {
   startupError: Shell.StartupError,
@@ -19,4 +24,23 @@ export const wailsAPI: HoneAPI = {
   plan: Plan.Plan,
   pickModelFolder: Plan.PickModelFolder,
   pickGGUF: Plan.PickGGUF,
+  onFilesDropped: (cb) => EventsOn(dropEvent, (paths: string[] | null) => cb(paths ?? [])),
+  pickFiles: async () => (await Datasets.PickFiles()) ?? [],
+  // Go matches JSON keys to struct fields without regard to case, so the
+  // screen's lower-case options fill parse.Options and dataset.ImportOptions.
+  detect: async (path, opts) => readDetection(await Datasets.Detect(path, opts as unknown as parse.Options)),
+  importFiles: async (paths, opts) => (await Datasets.Import(paths, opts as unknown as dataset.ImportOptions)) ?? [],
+  onJob: (cb) => EventsOn(jobEvent, (j: store.Job) => cb(j)),
+  jobs: async (limit) => (await Jobs.List(limit)) ?? [],
+  cancelJob: Jobs.Cancel,
+  datasets: async () => (await Datasets.List()) ?? [],
+  datasetReport: Datasets.Report,
+  examples: Datasets.Examples,
+  examplesByID: async (id, ids) => (await Datasets.ExamplesByID(id, ids)) ?? [],
+  importErrors: async (id, limit) => (await Datasets.Errors(id, limit)) ?? [],
+  fix: Datasets.Fix,
+  split: Datasets.Split,
+  mix: Datasets.Mix,
+  exportDataset: Datasets.Export,
+  deleteDataset: Datasets.Delete,
 }

@@ -16,8 +16,19 @@ function fakeAPI(startupError: string) {
     plan: vi.fn(() => new Promise(() => {})),
     pickModelFolder: vi.fn(async () => ''),
     pickGGUF: vi.fn(async () => ''),
+    onFilesDropped: vi.fn((cb: (paths: string[]) => void) => {
+      dropListener = cb
+      return () => (dropListener = null)
+    }),
+    pickFiles: vi.fn(async () => []),
+    detect: vi.fn(() => new Promise(() => {})),
+    onJob: vi.fn(() => () => {}),
+    jobs: vi.fn(async () => []),
+    datasets: vi.fn(async () => []),
   }
 }
+
+let dropListener: ((paths: string[]) => void) | null = null
 
 async function render(api: ReturnType<typeof fakeAPI>) {
   const target = document.createElement('div')
@@ -29,13 +40,13 @@ async function render(api: ReturnType<typeof fakeAPI>) {
 }
 
 describe('App shell', () => {
-  it('navigates every screen; System and Plan have content, the others say they are not built', async () => {
+  it('navigates every screen; System, Plan and Datasets have content, the others say they are not built', async () => {
     const api = fakeAPI('')
     const { target, app } = await render(api)
     const buttons = [...target.querySelectorAll('nav button')] as HTMLButtonElement[]
     expect(buttons.map((b) => b.textContent!.trim())).toEqual(screens.map((s) => s.title))
     expect(target.textContent).toContain('Data: /d')
-    expect(screens.filter((s) => s.built).map((s) => s.id)).toEqual(['system', 'plan'])
+    expect(screens.filter((s) => s.built).map((s) => s.id)).toEqual(['system', 'plan', 'datasets'])
     for (const [i, s] of screens.entries()) {
       buttons[i].click()
       flushSync()
@@ -49,6 +60,31 @@ describe('App shell', () => {
     expect(api.planChoices).toHaveBeenCalled()
     unmount(app)
     target.remove()
+  })
+
+  it('a file dropped on any screen opens the Datasets screen with its import preview', async () => {
+    const api = fakeAPI('')
+    const { target, app } = await render(api)
+    expect(target.querySelector('h1')!.textContent).toBe('System')
+    expect(dropListener).not.toBeNull()
+    dropListener!(['/data/train.csv'])
+    for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0))
+    flushSync()
+    expect(target.querySelector('h1')!.textContent).toBe('Datasets')
+    expect(target.querySelectorAll('[data-testid="ds-preview"]')).toHaveLength(1)
+    expect(api.detect).toHaveBeenCalledWith('/data/train.csv', expect.objectContaining({ format: '', header: null }))
+    // The page keeps the web view from opening a file dragged over it.
+    const over = new Event('dragover', { cancelable: true }) as DragEvent
+    Object.defineProperty(over, 'dataTransfer', { value: { types: ['Files'], dropEffect: 'none' } })
+    window.dispatchEvent(over)
+    expect(over.defaultPrevented).toBe(true)
+    const drop = new Event('drop', { cancelable: true }) as DragEvent
+    Object.defineProperty(drop, 'dataTransfer', { value: { types: ['Files'] } })
+    window.dispatchEvent(drop)
+    expect(drop.defaultPrevented).toBe(true)
+    unmount(app)
+    target.remove()
+    expect(dropListener).toBeNull()
   })
 
   it('shows why Hone could not open its data, and nothing else', async () => {

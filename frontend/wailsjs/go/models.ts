@@ -459,6 +459,61 @@ export namespace dataset {
 		    return a;
 		}
 	}
+	
+	export class TokenLengths {
+	    model: string;
+	    templated: boolean;
+	    seqLen: number;
+	    examples: number;
+	    histogram: Bucket[];
+	    truncated: number;
+	    longest: number[];
+	    p50: number;
+	    p95: number;
+	    p99: number;
+	    max: number;
+	    failed: number;
+	    firstError?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TokenLengths(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.model = source["model"];
+	        this.templated = source["templated"];
+	        this.seqLen = source["seqLen"];
+	        this.examples = source["examples"];
+	        this.histogram = this.convertValues(source["histogram"], Bucket);
+	        this.truncated = source["truncated"];
+	        this.longest = source["longest"];
+	        this.p50 = source["p50"];
+	        this.p95 = source["p95"];
+	        this.p99 = source["p99"];
+	        this.max = source["max"];
+	        this.failed = source["failed"];
+	        this.firstError = source["firstError"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 
 }
 
@@ -660,6 +715,26 @@ export namespace hw {
 
 export namespace model {
 	
+	export class RopeScaling {
+	    type: string;
+	    factor: number;
+	    originalMaxPositions?: number;
+	    lowFreqFactor?: number;
+	    highFreqFactor?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RopeScaling(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.factor = source["factor"];
+	        this.originalMaxPositions = source["originalMaxPositions"];
+	        this.lowFreqFactor = source["lowFreqFactor"];
+	        this.highFreqFactor = source["highFreqFactor"];
+	    }
+	}
 	export class Config {
 	    name: string;
 	    architecture: string;
@@ -672,6 +747,9 @@ export namespace model {
 	    vocabSize: number;
 	    tiedEmbeddings: boolean;
 	    maxPositions: number;
+	    ropeTheta?: number;
+	    normEps?: number;
+	    ropeScaling: RopeScaling;
 	    source: string;
 	
 	    static createFrom(source: any = {}) {
@@ -691,8 +769,29 @@ export namespace model {
 	        this.vocabSize = source["vocabSize"];
 	        this.tiedEmbeddings = source["tiedEmbeddings"];
 	        this.maxPositions = source["maxPositions"];
+	        this.ropeTheta = source["ropeTheta"];
+	        this.normEps = source["normEps"];
+	        this.ropeScaling = this.convertValues(source["ropeScaling"], RopeScaling);
 	        this.source = source["source"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }

@@ -10,3 +10,5 @@ export function PickGGUF():Promise<string>;
 export function PickModelFolder():Promise<string>;
 
 export function Plan(arg1:plan.Request):Promise<plan.Result>;
+
+export function PlanForDataset(arg1:plan.Request,arg2:number):Promise<plan.Result>;

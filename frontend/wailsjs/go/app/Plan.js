@@ -17,3 +17,7 @@ export function PickModelFolder() {
 export function Plan(arg1) {
   return window['go']['app']['Plan']['Plan'](arg1);
 }
+
+export function PlanForDataset(arg1, arg2) {
+  return window['go']['app']['Plan']['PlanForDataset'](arg1, arg2);
+}

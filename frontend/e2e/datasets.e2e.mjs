@@ -11,14 +11,13 @@
 // the same event from the page with window.runtime.EventsEmit: the Wails
 // runtime hands an event emitted in JavaScript to the page's own listeners
 // (runtime/desktop/events.js, notifyListeners) exactly as one from Go.
-import { chromium } from 'playwright-core'
+import { suite } from './harness.mjs'
 import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const url = process.env.HONE_E2E_URL ?? 'http://localhost:34115'
 const out = process.env.HONE_E2E_OUT
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const testdata = process.env.HONE_TESTDATA ?? resolve(root, '../shared/testdata')
@@ -36,29 +35,9 @@ writeFileSync(badFile, [
   '{"messages":"not a list"}',
 ].join('\n') + '\n')
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-})
-let passed = 0
-let failed = 0
-async function check(name, fn) {
-  try {
-    await fn()
-    passed++
-    console.log(`ok   ${name}`)
-  } catch (e) {
-    failed++
-    console.log(`FAIL ${name}\n     ${e.message.split('\n').join('\n     ')}`)
-  }
-}
 
-try {
+await suite({ width: 1280, height: 860 }, async ({ page, check }) => {
   assert.ok(existsSync(banking77), `banking77 is at ${banking77} (set HONE_TESTDATA)`)
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
-  page.on('pageerror', (e) => console.log('page error:', e.message))
-  await page.goto(url)
   const tid = (id) => page.locator(`[data-testid="${id}"]`)
   const text = async (id) => (await tid(id).first().innerText()).replace(/\s+/g, ' ').trim()
   const noJunk = async () => {
@@ -238,9 +217,5 @@ try {
     await tid('ds-preview').getByRole('button', { name: 'Cancel' }).click()
     await noJunk()
   })
-} finally {
-  await browser.close()
   rmSync(badDir, { recursive: true, force: true })
-}
-console.log(`e2e: ${passed} passed, ${failed} failed`)
-process.exit(failed === 0 && passed > 0 ? 0 : 1)
+})

@@ -4,36 +4,15 @@
 //   HONE_E2E_URL   where wails dev serves (default http://localhost:34115)
 //   HONE_E2E_GPUS  how many GPUs the app was started with (default 2)
 //   HONE_E2E_OUT   where to save screenshots (optional): plan.png, plan-error.png
-import { chromium } from 'playwright-core'
+import { suite } from './harness.mjs'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 
-const url = process.env.HONE_E2E_URL ?? 'http://localhost:34115'
 const wantGPUs = Number(process.env.HONE_E2E_GPUS ?? '2')
 const out = process.env.HONE_E2E_OUT
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-})
-let passed = 0
-let failed = 0
-async function check(name, fn) {
-  try {
-    await fn()
-    passed++
-    console.log(`ok   ${name}`)
-  } catch (e) {
-    failed++
-    console.log(`FAIL ${name}\n     ${e.message.split('\n').join('\n     ')}`)
-  }
-}
 
-try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 780 } })
-  page.on('pageerror', (e) => console.log('page error:', e.message))
-  await page.goto(url)
+await suite({ width: 1200, height: 780 }, async ({ page, check }) => {
   const tid = (id) => page.locator(`[data-testid="${id}"]`)
   const text = (id) => tid(id).first().innerText()
   const column = (m) => tid(`plan-option-${m}`)
@@ -139,8 +118,4 @@ try {
     assert.equal(await tid('plan-back').isDisabled(), true)
     await noJunk()
   })
-} finally {
-  await browser.close()
-}
-console.log(`e2e: ${passed} passed, ${failed} failed`)
-process.exit(failed === 0 && passed > 0 ? 0 : 1)
+})

@@ -5,11 +5,10 @@
 //   HONE_E2E_SHOT  where to save a screenshot (optional)
 //   HONE_E2E_DAMAGED_DB  set when the app was started on a damaged database:
 //                  the window must explain, and show nothing else
-import { chromium } from 'playwright-core'
+import { suite } from './harness.mjs'
 import { readFileSync } from 'node:fs'
 import assert from 'node:assert/strict'
 
-const url = process.env.HONE_E2E_URL ?? 'http://localhost:34115'
 const wantGPUs = Number(process.env.HONE_E2E_GPUS ?? '0')
 
 const cpuinfoModel = readFileSync('/proc/cpuinfo', 'utf8')
@@ -18,28 +17,8 @@ const cpuinfoModel = readFileSync('/proc/cpuinfo', 'utf8')
   ?.split(':')[1]
   .trim()
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-})
-let passed = 0
-let failed = 0
-async function check(name, fn) {
-  try {
-    await fn()
-    passed++
-    console.log(`ok   ${name}`)
-  } catch (e) {
-    failed++
-    console.log(`FAIL ${name}\n     ${e.message.split('\n').join('\n     ')}`)
-  }
-}
 
-try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 780 } })
-  page.on('pageerror', (e) => console.log('page error:', e.message))
-  await page.goto(url)
+await suite({ width: 1200, height: 780 }, async ({ page, check }) => {
   const text = (id) => page.locator(`[data-testid="${id}"]`).first().innerText()
 
   if (process.env.HONE_E2E_DAMAGED_DB) {
@@ -52,9 +31,7 @@ try {
       assert.equal(await page.getByRole('button', { name: 'Plan', exact: true }).isDisabled(), true)
     })
     if (process.env.HONE_E2E_SHOT) await page.screenshot({ path: process.env.HONE_E2E_SHOT })
-    await browser.close()
-    console.log(`e2e: ${passed} passed, ${failed} failed`)
-    process.exit(failed === 0 && passed > 0 ? 0 : 1)
+    return
   }
 
   await check('the System screen shows the CPU model of /proc/cpuinfo', async () => {
@@ -120,8 +97,4 @@ try {
     await page.getByRole('button', { name: 'System', exact: true }).click()
     await page.locator('[data-testid="cpu-model"]').waitFor({ timeout: 10000 })
   })
-} finally {
-  await browser.close()
-}
-console.log(`e2e: ${passed} passed, ${failed} failed`)
-process.exit(failed === 0 && passed > 0 ? 0 : 1)
+})

@@ -1,13 +1,12 @@
-// Package model reads model configurations (Hugging Face config.json and GGUF
-// metadata) into one architecture description for the planner and trainer.
+// Package model reads models: their configuration (Hugging Face
+// config.json, GGUF metadata, llama2.c headers) as one architecture
+// description for the planner and trainer (Load), their weights as float32
+// tensors under Hugging Face names whatever the format (OpenModel: sharded
+// safetensors memory-mapped, GGUF dequantised, llama2.c checkpoints), and
+// the models other tools have already downloaded (Scan).
 package model
 
-import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
-)
+import "fmt"
 
 // Config is the architecture of a decoder-only transformer, as far as
 // memory planning and the engine need it.
@@ -23,7 +22,23 @@ type Config struct {
 	VocabSize        int    `json:"vocabSize"`
 	TiedEmbeddings   bool   `json:"tiedEmbeddings"`
 	MaxPositions     int    `json:"maxPositions"`
-	Source           string `json:"source"` // the file it was read from
+	// RopeTheta and NormEps are the RoPE base and the RMSNorm epsilon;
+	// every loader sets them, with the format's default where the file has
+	// none. Catalogue entries, used only for planning, may leave them zero.
+	RopeTheta   float64     `json:"ropeTheta,omitempty"`
+	NormEps     float64     `json:"normEps,omitempty"`
+	RopeScaling RopeScaling `json:"ropeScaling,omitzero"`
+	Source      string      `json:"source"` // the file it was read from
+}
+
+// RopeScaling stretches RoPE for contexts beyond the trained length; the
+// zero value is plain RoPE.
+type RopeScaling struct {
+	Type                 string  `json:"type"` // "linear", "dynamic", "yarn", "llama3", ...
+	Factor               float64 `json:"factor"`
+	OriginalMaxPositions int     `json:"originalMaxPositions,omitempty"`
+	LowFreqFactor        float64 `json:"lowFreqFactor,omitempty"`  // llama3
+	HighFreqFactor       float64 `json:"highFreqFactor,omitempty"` // llama3
 }
 
 // Validate checks that every size is positive and within bounds far above any
@@ -76,17 +91,18 @@ func (c *Config) setAttention(kvHeads int, hasKV bool, headDim int, hasHeadDim b
 }
 
 // Load reads the configuration of the model at path: a Hugging Face model
-// folder or its config.json, or a .gguf file.
+// folder or one of its files, a GGUF file or a llama2.c checkpoint. Any
+// architecture loads, for planning; OpenModel is stricter.
 func Load(path string) (Config, error) {
-	fi, err := os.Stat(path)
+	format, target, err := detectFormat(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("load model: %w", err)
 	}
-	switch {
-	case fi.IsDir(), strings.EqualFold(filepath.Base(path), "config.json"):
-		return LoadHFConfig(path)
-	case strings.EqualFold(filepath.Ext(path), ".gguf"):
-		return LoadGGUFConfig(path)
+	switch format {
+	case FormatGGUF:
+		return LoadGGUFConfig(target)
+	case FormatLlama2C:
+		return LoadLlama2CConfig(target)
 	}
-	return Config{}, fmt.Errorf("load model %s: not a model folder, config.json or .gguf file", path)
+	return LoadHFConfig(target)
 }

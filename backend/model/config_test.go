@@ -52,6 +52,10 @@ func TestLoad(t *testing.T) {
 	configJSON := writeFile(t, filepath.Join(folder, "config.json"), []byte(qwen25Config))
 	gguf := writeFile(t, filepath.Join(root, "llama.GGUF"), writeGGUF(llamaKVs(2000), llamaTensors(true)))
 	weights := writeFile(t, filepath.Join(folder, "model.safetensors"), []byte("{}"))
+	readme := writeFile(t, filepath.Join(folder, "README.md"), []byte("# Qwen"))
+	fakeGGUF := writeFile(t, filepath.Join(root, "fake.gguf"), []byte("# Qwen"))
+	zip := writeFile(t, filepath.Join(folder, "pytorch_model.bin"), []byte("PK\x03\x04..."))
+	ollamaBlob := writeFile(t, filepath.Join(root, "blobs", "sha256-0123"), writeGGUF(llamaKVs(2000), llamaTensors(true)))
 
 	tests := []struct {
 		name     string
@@ -63,7 +67,11 @@ func TestLoad(t *testing.T) {
 		{name: "folder", path: folder, wantArch: "qwen2", wantSrc: configJSON},
 		{name: "config.json", path: configJSON, wantArch: "qwen2", wantSrc: configJSON},
 		{name: "gguf", path: gguf, wantArch: "llama", wantSrc: gguf},
-		{name: "other file", path: weights, wantErr: "load model " + weights + ": not a model folder, config.json or .gguf file"},
+		{name: "safetensors", path: weights, wantArch: "qwen2", wantSrc: configJSON},
+		{name: "gguf without extension", path: ollamaBlob, wantArch: "llama", wantSrc: ollamaBlob},
+		{name: "other file", path: readme, wantErr: "load model: " + readme + ": not a model folder, config.json, .gguf file or llama2.c checkpoint"},
+		{name: "not gguf", path: fakeGGUF, wantErr: fakeGGUF + ` is not a GGUF file (it does not start with "GGUF")`},
+		{name: "pytorch", path: zip, wantErr: zip + " is a PyTorch checkpoint, which Hone cannot read"},
 		{name: "missing", path: filepath.Join(root, "nope.gguf"), wantErr: filepath.Join(root, "nope.gguf") + ": no such file"},
 	}
 	for _, tc := range tests {

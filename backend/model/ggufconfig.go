@@ -96,6 +96,10 @@ func configFromGGUF(g *GGUF, source string) (Config, error) {
 	kvHeads, hasKV := f.optInt(p + "attention.head_count_kv")
 	headDim, hasHeadDim := f.optInt(p + "attention.key_length")
 	vocab, hasVocab := f.optInt(p + "vocab_size")
+	// llama.cpp's defaults.
+	c.RopeTheta = f.float(p+"rope.freq_base", 10000)
+	c.NormEps = f.float(p+"attention.layer_norm_rms_epsilon", 1e-5)
+	c.RopeScaling = f.ropeScaling(p)
 	if !hasVocab {
 		vocab = f.tokenCount(p + "vocab_size")
 	}
@@ -188,6 +192,41 @@ func (f *ggufFields) optInt(key string) (int, bool) {
 		return 0, true
 	}
 	return int(n), true
+}
+
+// float reads a number stored with any numeric type, def when absent.
+func (f *ggufFields) float(key string, def float64) float64 {
+	switch v := f.g.Metadata[key].(type) {
+	case nil:
+		return def
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	default:
+		if n, ok := ggufInt(v); ok {
+			return float64(n)
+		}
+		f.fail("metadata %q: want a number, got %s", key, ggufKind(v))
+	}
+	return 0
+}
+
+// ropeScaling reads {arch}.rope.scaling.* or the older
+// {arch}.rope.scale_linear. Llama 3's scaling is not here: llama.cpp bakes
+// it into a rope_freqs.weight tensor.
+func (f *ggufFields) ropeScaling(p string) RopeScaling {
+	typ, _ := f.g.Metadata[p+"rope.scaling.type"].(string)
+	if typ == "" {
+		if factor := f.float(p+"rope.scale_linear", 0); factor != 0 && factor != 1 {
+			return RopeScaling{Type: "linear", Factor: factor}
+		}
+	}
+	if typ == "" || typ == "none" {
+		return RopeScaling{}
+	}
+	orig, _ := f.optInt(p + "rope.scaling.original_context_length")
+	return RopeScaling{Type: typ, Factor: f.float(p+"rope.scaling.factor", 0), OriginalMaxPositions: orig}
 }
 
 // tokenCount is the length of the tokenizer's token list, the vocabulary

@@ -44,6 +44,7 @@ func TestLoadGGUFConfig(t *testing.T) {
 		Name: "Meta Llama 3.1 8B", Architecture: "llama",
 		HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 8, HeadDim: 128,
 		IntermediateSize: 14336, VocabSize: 2000, MaxPositions: 131072,
+		RopeTheta: 500000, NormEps: 1e-5,
 	}
 	tied := llama
 	tied.TiedEmbeddings = true
@@ -57,10 +58,15 @@ func TestLoadGGUFConfig(t *testing.T) {
 	unnamed.Name = "model"
 	smallVocab := llama
 	smallVocab.VocabSize = 3
+	yarn := llama
+	yarn.RopeScaling = RopeScaling{Type: "yarn", Factor: 4, OriginalMaxPositions: 32768}
+	linear := llama
+	linear.RopeScaling = RopeScaling{Type: "linear", Factor: 2}
 	qwen := Config{
 		Name: "model", Architecture: "qwen2",
 		HiddenSize: 896, Layers: 24, Heads: 14, KVHeads: 2, HeadDim: 64,
 		IntermediateSize: 4864, VocabSize: 151936, MaxPositions: 32768, TiedEmbeddings: true,
+		RopeTheta: 10000, NormEps: 1e-5, // llama.cpp's defaults
 	}
 
 	tests := []struct {
@@ -77,6 +83,12 @@ func TestLoadGGUFConfig(t *testing.T) {
 		{name: "no head_count_kv", kvs: setKV(llamaKVs(2000), "llama.attention.head_count_kv", nil), tensors: llamaTensors(true), want: noKV},
 		{name: "key_length", kvs: setKV(llamaKVs(2000), "llama.attention.key_length", uint32(256)), tensors: llamaTensors(true), want: headDim},
 		{name: "no general.name", kvs: setKV(llamaKVs(2000), "general.name", nil), tensors: llamaTensors(true), want: unnamed},
+		{name: "yarn", kvs: append(llamaKVs(2000), kv{"llama.rope.scaling.type", "yarn"}, kv{"llama.rope.scaling.factor", float32(4)}, kv{"llama.rope.scaling.original_context_length", uint32(32768)}),
+			tensors: llamaTensors(true), want: yarn},
+		{name: "scale_linear", kvs: append(llamaKVs(2000), kv{"llama.rope.scale_linear", float32(2)}), tensors: llamaTensors(true), want: linear},
+		{name: "scaling none", kvs: append(llamaKVs(2000), kv{"llama.rope.scaling.type", "none"}), tensors: llamaTensors(true), want: llama},
+		{name: "string freq_base", kvs: setKV(llamaKVs(3), "llama.rope.freq_base", "1e4"), tensors: llamaTensors(true),
+			wantErr: `metadata "llama.rope.freq_base": want a number, got a string`},
 		{name: "no vocabulary", kvs: setKV(llamaKVs(3), "tokenizer.ggml.tokens", nil), tensors: llamaTensors(true),
 			wantErr: `missing metadata "llama.vocab_size" (or "tokenizer.ggml.tokens")`},
 		{

@@ -91,6 +91,17 @@ func parseHFConfig(data []byte, source string) (Config, error) {
 	kvHeads, hasKV := f.optInt("num_key_value_heads")
 	headDim, hasHeadDim := f.optInt("head_dim")
 	tied, hasTied := f.optBool("tie_word_embeddings")
+	// transformers' defaults for the Llama family.
+	c.RopeTheta, c.NormEps = 10000, 1e-6
+	if v, ok := f.optFloat("rms_norm_eps"); ok {
+		c.NormEps = v
+	}
+	// transformers 5 keeps rope_theta and the scaling in rope_parameters.
+	f.rope(&c, "rope_parameters")
+	f.rope(&c, "rope_scaling")
+	if v, ok := f.optFloat("rope_theta"); ok {
+		c.RopeTheta = v
+	}
 	if f.err != nil {
 		return Config{}, f.err
 	}
@@ -158,6 +169,50 @@ func (f *hfFields) optInt(key string) (int, bool) {
 		return 0, true
 	}
 	return int(v), true
+}
+
+func (f *hfFields) optFloat(key string) (float64, bool) {
+	raw, ok := f.raw(key)
+	if !ok {
+		return 0, false
+	}
+	var v float64
+	if kind := jsonKind(raw); kind != "a number" || json.Unmarshal(raw, &v) != nil {
+		f.fail("field %q: want a number, got %s", key, kind)
+	}
+	return v, true
+}
+
+// rope reads RoPE settings from an object such as rope_scaling:
+// {"rope_type" (or "type"), "factor", "original_max_position_embeddings",
+// "low_freq_factor", "high_freq_factor", "rope_theta"}.
+func (f *hfFields) rope(c *Config, key string) {
+	raw, ok := f.raw(key)
+	if !ok {
+		return
+	}
+	var r struct {
+		RopeType string  `json:"rope_type"`
+		Type     string  `json:"type"`
+		Factor   float64 `json:"factor"`
+		Original float64 `json:"original_max_position_embeddings"`
+		Low      float64 `json:"low_freq_factor"`
+		High     float64 `json:"high_freq_factor"`
+		Theta    float64 `json:"rope_theta"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		f.fail("field %q: want an object of RoPE settings: %v", key, describeJSONError(raw, err))
+		return
+	}
+	if r.Theta != 0 {
+		c.RopeTheta = r.Theta
+	}
+	if r.RopeType == "" {
+		r.RopeType = r.Type
+	}
+	if r.RopeType != "" && r.RopeType != "default" {
+		c.RopeScaling = RopeScaling{Type: r.RopeType, Factor: r.Factor, OriginalMaxPositions: int(min(max(r.Original, 0), 1<<30)), LowFreqFactor: r.Low, HighFreqFactor: r.High}
+	}
 }
 
 func (f *hfFields) optBool(key string) (bool, bool) {

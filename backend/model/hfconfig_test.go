@@ -23,7 +23,7 @@ const (
   "num_hidden_layers": 32,
   "num_key_value_heads": 8,
   "rms_norm_eps": 1e-05,
-  "rope_scaling": {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "rope_type": "llama3"},
+  "rope_scaling": {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 8192, "rope_type": "llama3"},
   "rope_theta": 500000.0,
   "tie_word_embeddings": false,
   "torch_dtype": "bfloat16",
@@ -89,6 +89,7 @@ func withField(config, key, value string) string {
 }
 
 func TestLoadHFConfig(t *testing.T) {
+	llama3Scaling := RopeScaling{Type: "llama3", Factor: 8, OriginalMaxPositions: 8192, LowFreqFactor: 1, HighFreqFactor: 4}
 	tests := []struct {
 		name    string // also the model folder's name
 		json    string
@@ -98,30 +99,46 @@ func TestLoadHFConfig(t *testing.T) {
 		{name: "Llama-3.1-8B", json: llama31Config, want: Config{
 			Architecture: "llama", HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 8, HeadDim: 128,
 			IntermediateSize: 14336, VocabSize: 128256, MaxPositions: 131072,
+			RopeTheta: 500000, NormEps: 1e-5, RopeScaling: llama3Scaling,
 		}},
 		{name: "Qwen2.5-0.5B", json: qwen25Config, want: Config{
 			Architecture: "qwen2", HiddenSize: 896, Layers: 24, Heads: 14, KVHeads: 2, HeadDim: 64,
 			IntermediateSize: 4864, VocabSize: 151936, MaxPositions: 32768, TiedEmbeddings: true,
+			RopeTheta: 1e6, NormEps: 1e-6,
 		}},
 		{name: "Qwen3-8B", json: qwen3Config, want: Config{
 			Architecture: "qwen3", HiddenSize: 4096, Layers: 36, Heads: 32, KVHeads: 8, HeadDim: 128,
 			IntermediateSize: 12288, VocabSize: 151936, MaxPositions: 40960,
+			RopeTheta: 10000, NormEps: 1e-6,
 		}},
 		{name: "gemma-2-2b", json: gemma2Config, want: Config{
 			Architecture: "gemma2", HiddenSize: 2304, Layers: 26, Heads: 8, KVHeads: 4, HeadDim: 256,
 			IntermediateSize: 9216, VocabSize: 256000, MaxPositions: 8192, TiedEmbeddings: true,
+			RopeTheta: 10000, NormEps: 1e-6,
 		}},
 		{name: "no kv heads, null head_dim", json: withField(withField(llama31Config, "num_key_value_heads", ""), "head_dim", "null"), want: Config{
 			Architecture: "llama", HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 32, HeadDim: 128,
 			IntermediateSize: 14336, VocabSize: 128256, MaxPositions: 131072,
+			RopeTheta: 500000, NormEps: 1e-5, RopeScaling: llama3Scaling,
 		}},
 		{name: "no model_type", json: withField(qwen3Config, "model_type", ""), want: Config{
 			Architecture: "qwen3", HiddenSize: 4096, Layers: 36, Heads: 32, KVHeads: 8, HeadDim: 128,
 			IntermediateSize: 12288, VocabSize: 151936, MaxPositions: 40960,
+			RopeTheta: 10000, NormEps: 1e-6,
 		}},
 		{name: "unknown model_type", json: withField(llama31Config, "model_type", `"MyNewArch"`), want: Config{
 			Architecture: "mynewarch", HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 8, HeadDim: 128,
 			IntermediateSize: 14336, VocabSize: 128256, MaxPositions: 131072,
+			RopeTheta: 500000, NormEps: 1e-5, RopeScaling: llama3Scaling,
+		}},
+		{name: "transformers 5 rope_parameters", json: withField(withField(qwen3Config, "rope_parameters", `{"rope_theta": 1000000.0, "rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}`), "rms_norm_eps", "1e-05"), want: Config{
+			Architecture: "qwen3", HiddenSize: 4096, Layers: 36, Heads: 32, KVHeads: 8, HeadDim: 128,
+			IntermediateSize: 12288, VocabSize: 151936, MaxPositions: 40960,
+			RopeTheta: 1e6, NormEps: 1e-5, RopeScaling: RopeScaling{Type: "yarn", Factor: 4, OriginalMaxPositions: 32768},
+		}},
+		{name: "default rope_parameters", json: withField(llama31Config, "rope_scaling", `{"rope_type": "default", "rope_theta": 10000}`), want: Config{
+			Architecture: "llama", HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 8, HeadDim: 128,
+			IntermediateSize: 14336, VocabSize: 128256, MaxPositions: 131072, RopeTheta: 500000, NormEps: 1e-5,
 		}},
 
 		{name: "missing field", json: withField(llama31Config, "hidden_size", ""), wantErr: `missing field "hidden_size"`},
@@ -139,6 +156,8 @@ func TestLoadHFConfig(t *testing.T) {
 		{name: "absurd hidden size", json: withField(qwen3Config, "hidden_size", "1048576"), wantErr: "hiddenSize is 1048576, want 1..65536"},
 		{name: "negative vocab", json: withField(llama31Config, "vocab_size", "-1"), wantErr: "vocabSize is -1"},
 		{name: "hidden not divisible by heads", json: withField(qwen25Config, "hidden_size", "900"), wantErr: "hidden size 900 is not a multiple of 14 heads"},
+		{name: "string rope_theta", json: withField(llama31Config, "rope_theta", `"1e4"`), wantErr: `field "rope_theta": want a number, got a string`},
+		{name: "rope_scaling not an object", json: withField(llama31Config, "rope_scaling", `[8]`), wantErr: `field "rope_scaling": want an object of RoPE settings`},
 		{name: "integer overflow", json: withField(llama31Config, "vocab_size", "99999999999999999999"), wantErr: `field "vocab_size": want an integer, got 99999999999999999999`},
 	}
 	for _, tc := range tests {

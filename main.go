@@ -52,6 +52,11 @@ Usage:
                                         seeded train/eval split, stratified by label
   hone dataset mix ID:WEIGHT ID:WEIGHT... [--name N] [--total N] [--seed 1]
   hone dataset delete ID
+  hone models                           models on this machine (Hugging Face cache, LM Studio,
+                                        Ollama, Hone's downloads and added folders)
+  hone models add|remove DIR            scan a folder of your own, or stop
+  hone models download REPO [--revision R] [--token T]
+                                        fetch from the Hugging Face Hub (resumable, verified)
   hone version                          print the version
 
 The data folder is --data-dir, else $HONE_HOME, else $XDG_DATA_HOME/hone
@@ -105,6 +110,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = datasetsCmd(ctx, opts, rest, stdout)
 	case "dataset":
 		err = datasetCmd(ctx, opts, rest, stdout)
+	case "models":
+		err = modelsCmd(ctx, opts, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "hone", version)
 	case "help":

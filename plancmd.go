@@ -81,7 +81,7 @@ func printChoices(ctx context.Context, h *core.Hone, out io.Writer, asJSON bool)
 	fmt.Fprintln(w, "MODEL\tNAME\tPARAMETERS\tREPOSITORY")
 	for _, m := range c.Models {
 		lin, other := plan.Params(m.Config)
-		fmt.Fprintf(w, "%s\t%s\t%.2fB\t%s\n", m.Key, m.Name, float64(lin+other)/1e9, m.Repo)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", m.Key, m.Name, params(lin+other), m.Repo)
 	}
 	fmt.Fprintln(w, "\nGPU\tNAME\tMEMORY\t")
 	for _, g := range c.GPUs {
@@ -98,7 +98,7 @@ func gb(b int64) string { return hw.FormatBytes(uint64(max(b, 0))) }
 func printPlan(out io.Writer, r plan.Result, dataDir string) {
 	rec := r.Recommendation
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "Model\t%s (%s), %.2fB parameters\n", r.Model.Name, r.Model.Source, float64(r.Model.Params)/1e9)
+	fmt.Fprintf(w, "Model\t%s (%s), %s parameters\n", r.Model.Name, r.Model.Source, params(r.Model.Params))
 	where := "picked from the list"
 	if r.Target.Local {
 		where = fmt.Sprintf("GPU %d in this machine", r.Target.GPUIndex)

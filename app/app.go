@@ -42,6 +42,7 @@ type App struct {
 	System   *System
 	Plan     *Plan
 	Datasets *Datasets
+	Models   *Models
 	Jobs     *Jobs
 }
 
@@ -56,6 +57,7 @@ func New(h *core.Hone, openErr error, events *Events, startupProbe bool) *App {
 		System:   &System{h: h, events: events},
 		Plan:     &Plan{shell: shell, h: h},
 		Datasets: &Datasets{shell: shell, h: h},
+		Models:   &Models{shell: shell, h: h},
 		Jobs:     &Jobs{h: h},
 	}
 }
@@ -65,7 +67,7 @@ func (a *App) Bindings() []any {
 	if a.Shell.openErr != nil {
 		return []any{a.Shell}
 	}
-	return []any{a.Shell, a.System, a.Plan, a.Datasets, a.Jobs}
+	return []any{a.Shell, a.System, a.Plan, a.Datasets, a.Models, a.Jobs}
 }
 
 // Startup is Wails' OnStartup.

@@ -36,6 +36,7 @@ type Hone struct {
 	Store   *store.Store
 	Prober  *hw.Prober
 	Jobs    *jobs.Runner
+	getenv  func(string) string
 	closers []func()
 }
 
@@ -54,7 +55,7 @@ func Open(ctx context.Context, o Options) (*Hone, error) {
 		return nil, err
 	}
 	var gpus hw.GPUSource
-	h := &Hone{Version: o.Version, DataDir: dir}
+	h := &Hone{Version: o.Version, DataDir: dir, getenv: o.Getenv}
 	if o.FakeGPUs != "" {
 		f, err := hw.ParseFake(o.FakeGPUs)
 		if err != nil {

@@ -65,6 +65,11 @@ CREATE TABLE import_errors (
 	field      TEXT    NOT NULL,
 	reason     TEXT    NOT NULL
 )`, `CREATE INDEX import_errors_dataset ON import_errors(dataset_id)`}},
+	{Version: 3, Name: "model folders", SQL: []string{`
+CREATE TABLE model_folders (
+	path     TEXT PRIMARY KEY,
+	added_at DATETIME NOT NULL
+)`}},
 }
 
 // SchemaVersion is the newest schema this build knows.

@@ -793,6 +793,34 @@ export namespace model {
 		    return a;
 		}
 	}
+	export class Found {
+	    name: string;
+	    path: string;
+	    source: string;
+	    format: string;
+	    architecture: string;
+	    params: number;
+	    quantisation: string;
+	    sizeBytes: number;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Found(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.path = source["path"];
+	        this.source = source["source"];
+	        this.format = source["format"];
+	        this.architecture = source["architecture"];
+	        this.params = source["params"];
+	        this.quantisation = source["quantisation"];
+	        this.sizeBytes = source["sizeBytes"];
+	        this.error = source["error"];
+	    }
+	}
 
 }
 

@@ -3,9 +3,9 @@ package tokenizer
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/hone-ai/hone/backend/model"
 )
@@ -18,7 +18,7 @@ func ForModel(path string) (*Tokenizer, *ChatTemplate, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("tokenizer of %s: %w", path, err)
 	}
-	if !fi.IsDir() && strings.EqualFold(filepath.Ext(path), ".gguf") {
+	if !fi.IsDir() && isGGUF(path) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, nil, err
@@ -64,4 +64,16 @@ func ForModel(path string) (*Tokenizer, *ChatTemplate, error) {
 		return nil, nil, err
 	}
 	return tok, tmpl, nil
+}
+
+// isGGUF looks at the magic bytes: Ollama keeps GGUF files without an extension.
+func isGGUF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	_, err = io.ReadFull(f, magic)
+	return err == nil && string(magic) == "GGUF"
 }

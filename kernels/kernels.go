@@ -1,6 +1,6 @@
-// Package kernels is home to Hone's compute kernels: cpu/ (C, through cgo)
-// and cuda/ (CUDA C compiled by nvcc into an embedded fatbin). The engine
-// issue brings them; until then this binary computes nothing on a GPU.
+// Package kernels is home to Hone's compute kernels: cpu/ (C through cgo,
+// with AVX2/FMA picked at run time) and cuda/ (CUDA C compiled by nvcc into
+// an embedded fatbin), which is not written yet.
 package kernels
 
 // CUDA reports whether this build carries the CUDA backend.

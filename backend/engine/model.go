@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/hone-ai/hone/backend/model"
+)
+
+// Model is a Llama-family model's weights on a backend.
+type Model struct {
+	Config     model.Config
+	be         Backend
+	embed      *Tensor // [V, C]
+	norm, head *Tensor // final norm [C]; lm_head [V, C], the embedding when tied
+	layers     []layer
+}
+
+type layer struct {
+	attnNorm, q, k, v, o *Tensor
+	mlpNorm, gate, up    *Tensor
+	down                 *Tensor
+}
+
+// Load reads an opened model's weights onto be.
+func Load(m *model.Model, be Backend) (*Model, error) {
+	c := m.Config
+	read := func(name string, shape ...int) (*Tensor, error) {
+		x, err := m.Weights.ReadF32(name)
+		if err != nil {
+			return nil, err
+		}
+		t, err := FromData(x, shape...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return t, nil
+	}
+	e := &Model{Config: c, be: be}
+	var err error
+	q, kv := c.Heads*c.HeadDim, c.KVHeads*c.HeadDim
+	if e.embed, err = read("model.embed_tokens.weight", c.VocabSize, c.HiddenSize); err != nil {
+		return nil, err
+	}
+	if e.norm, err = read("model.norm.weight", c.HiddenSize); err != nil {
+		return nil, err
+	}
+	e.head = e.embed
+	if !c.TiedEmbeddings {
+		if e.head, err = read("lm_head.weight", c.VocabSize, c.HiddenSize); err != nil {
+			return nil, err
+		}
+	}
+	for l := range c.Layers {
+		p := "model.layers." + strconv.Itoa(l) + "."
+		var ly layer
+		for _, w := range []struct {
+			t    **Tensor
+			name string
+			rows int
+			cols int
+		}{
+			{&ly.attnNorm, "input_layernorm.weight", 1, c.HiddenSize},
+			{&ly.q, "self_attn.q_proj.weight", q, c.HiddenSize},
+			{&ly.k, "self_attn.k_proj.weight", kv, c.HiddenSize},
+			{&ly.v, "self_attn.v_proj.weight", kv, c.HiddenSize},
+			{&ly.o, "self_attn.o_proj.weight", c.HiddenSize, q},
+			{&ly.mlpNorm, "post_attention_layernorm.weight", 1, c.HiddenSize},
+			{&ly.gate, "mlp.gate_proj.weight", c.IntermediateSize, c.HiddenSize},
+			{&ly.up, "mlp.up_proj.weight", c.IntermediateSize, c.HiddenSize},
+			{&ly.down, "mlp.down_proj.weight", c.HiddenSize, c.IntermediateSize},
+		} {
+			if *w.t, err = read(p+w.name, w.rows, w.cols); err != nil {
+				return nil, err
+			}
+		}
+		e.layers = append(e.layers, ly)
+	}
+	return e, nil
+}
+
+// Cache holds the keys and values of the positions seen so far, after RoPE.
+type Cache struct {
+	k, v []*Tensor // per layer [max, KVH, D]
+	Len  int       // positions filled
+}
+
+// NewCache makes a KV cache for up to maxLen positions.
+func (m *Model) NewCache(maxLen int) *Cache {
+	c := &Cache{}
+	for range m.Config.Layers {
+		c.k = append(c.k, New(maxLen, m.Config.KVHeads, m.Config.HeadDim))
+		c.v = append(c.v, New(maxLen, m.Config.KVHeads, m.Config.HeadDim))
+	}
+	return c
+}
+
+// Forward runs tokens at the positions after those in cache, appends their
+// keys and values to it and returns the logits [len(tokens), V].
+func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) {
+	c, be := m.Config, m.be
+	T, p := len(tokens), cache.Len
+	if T == 0 || p+T > cache.k[0].Dim(0) {
+		return nil, fmt.Errorf("engine: %d tokens after %d do not fit a cache of %d", T, p, cache.k[0].Dim(0))
+	}
+	ids, pos := make([]int32, T), make([]int32, T)
+	for i, t := range tokens {
+		if t < 0 || t >= c.VocabSize {
+			return nil, fmt.Errorf("engine: token %d out of range [0,%d)", t, c.VocabSize)
+		}
+		ids[i], pos[i] = int32(t), int32(p+i)
+	}
+	H, KVH, D, eps, theta := c.Heads, c.KVHeads, c.HeadDim, float32(c.NormEps), float32(c.RopeTheta)
+	x, h := New(T, c.HiddenSize), New(T, c.HiddenSize)
+	q, att, o := New(T, H, D), New(T, H, D), New(T, c.HiddenSize)
+	gate, up := New(T, c.IntermediateSize), New(T, c.IntermediateSize)
+	be.Embedding(x, m.embed, ids)
+	for l, ly := range m.layers {
+		// The new keys and values go straight into their rows of the cache.
+		k, v := cache.k[l].Rows(p, p+T), cache.v[l].Rows(p, p+T)
+		be.RMSNorm(h, x, ly.attnNorm, eps)
+		be.MatMul(q.Reshape(T, H*D), h, ly.q)
+		be.MatMul(k.Reshape(T, KVH*D), h, ly.k)
+		be.MatMul(v.Reshape(T, KVH*D), h, ly.v)
+		be.RoPE(q, pos, theta)
+		be.RoPE(k, pos, theta)
+		be.Attention(att, q, cache.k[l].Rows(0, p+T), cache.v[l].Rows(0, p+T))
+		be.MatMul(o, att.Reshape(T, H*D), ly.o)
+		be.Add(x, o)
+		be.RMSNorm(h, x, ly.mlpNorm, eps)
+		be.MatMul(gate, h, ly.gate)
+		be.MatMul(up, h, ly.up)
+		be.SwiGLU(gate, gate, up)
+		be.MatMul(o, gate, ly.down)
+		be.Add(x, o)
+	}
+	cache.Len += T
+	be.RMSNorm(h, x, m.norm, eps)
+	logits := New(T, c.VocabSize)
+	be.MatMul(logits, h, m.head)
+	return logits, nil
+}
+
+// Greedy feeds prompt and then the most likely next token, n times or until
+// stop, and returns the generated ids (stop excluded).
+func (m *Model) Greedy(prompt []int, n, stop int) ([]int, error) {
+	cache := m.NewCache(len(prompt) + n)
+	var out []int
+	next := prompt
+	for range n {
+		logits, err := m.Forward(cache, next)
+		if err != nil {
+			return nil, err
+		}
+		last := logits.Rows(logits.Dim(0)-1, logits.Dim(0)).Data
+		tok := slices.Index(last, slices.Max(last))
+		if tok == stop {
+			break
+		}
+		out = append(out, tok)
+		next = []int{tok}
+	}
+	return out, nil
+}

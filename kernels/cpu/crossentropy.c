@@ -1,0 +1,46 @@
+// Softmax cross-entropy over rows of logits [N, V], fused with its gradient.
+// The engine feeds it a chunk of rows at a time, so B*T*V logits never exist
+// at once; dlogits may alias logits to reuse the chunk's buffer. Rows whose
+// target is negative (masked) give loss 0 and gradient 0. dloss scales the
+// gradient (1/tokens for a mean loss).
+#include <math.h>
+#include "kernels.h"
+
+typedef struct {
+    float *losses, *dlogits;
+    const float *logits;
+    const int32_t *targets;
+    int V;
+    float dloss;
+} ce_args;
+
+static void ce_rows(void *p, int n0, int n1) {
+    ce_args *a = p;
+    for (int n = n0; n < n1; n++) {
+        const float *x = a->logits + (long)n * a->V;
+        float *dx = a->dlogits ? a->dlogits + (long)n * a->V : 0;
+        int y = a->targets[n];
+        if (y < 0) {
+            a->losses[n] = 0;
+            if (dx)
+                for (int i = 0; i < a->V; i++) dx[i] = 0;
+            continue;
+        }
+        float m = x[0];
+        for (int i = 1; i < a->V; i++) m = x[i] > m ? x[i] : m;
+        double sum = 0;
+        for (int i = 0; i < a->V; i++) sum += exp(x[i] - m);
+        float lse = m + (float)log(sum), xy = x[y];
+        a->losses[n] = lse - xy;
+        if (dx) {
+            for (int i = 0; i < a->V; i++) dx[i] = expf(x[i] - lse) * a->dloss;
+            dx[y] -= a->dloss;
+        }
+    }
+}
+
+void crossentropy(float *losses, float *dlogits, const float *logits, const int32_t *targets, int N, int V, float dloss,
+                  int nthreads) {
+    ce_args a = {losses, dlogits, logits, targets, V, dloss};
+    parallel_for(N, nthreads, 25.0 * V, ce_rows, &a);
+}

@@ -1,0 +1,40 @@
+// Hone's CPU kernels. Conventions, as in llm.c: row-major float32; forward
+// kernels overwrite their outputs; backward kernels ADD into their gradient
+// buffers (the caller zeroes them), except RoPE's, which transforms in place,
+// and cross-entropy's, which writes dlogits (fused with its forward pass).
+// nthreads is an upper bound: small problems run on the calling thread.
+#ifndef HONE_KERNELS_H
+#define HONE_KERNELS_H
+#include <stdint.h>
+
+typedef void (*range_fn)(void *ctx, int start, int end);
+// parallel_for splits [0, n) statically across up to nthreads OS threads,
+// using fewer when each would get under min_work units of work.
+void parallel_for(int n, int nthreads, double work_per_item, range_fn fn, void *ctx);
+
+int cpu_has_avx2(void);
+
+void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int simd);
+void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC, int nthreads);
+
+void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, int N, int C, float eps, int nthreads);
+void rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, const float *rstd, int N, int C, int nthreads);
+
+void rope_forward(float *x, const int32_t *pos, int N, int H, int D, float theta, int nthreads);
+void rope_backward(float *dx, const int32_t *pos, int N, int H, int D, float theta, int nthreads);
+
+void attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T, int S, int H, int KVH, int D, int nthreads);
+void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k, const float *v,
+                        const float *out, const float *lse, int B, int T, int S, int H, int KVH, int D, int nthreads);
+
+void swiglu_forward(float *out, const float *gate, const float *up, int n, int nthreads);
+void swiglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, int n, int nthreads);
+
+void embedding_forward(float *out, const float *table, const int32_t *tokens, int N, int C);
+void embedding_backward(float *dtable, const float *dout, const int32_t *tokens, int N, int C);
+
+void crossentropy(float *losses, float *dlogits, const float *logits, const int32_t *targets, int N, int V, float dloss, int nthreads);
+
+void adamw(float *params, const float *grads, float *m, float *v, int n, float lr, float beta1, float beta2,
+           float eps, float wd, int step, int nthreads);
+#endif

@@ -42,11 +42,16 @@ scenario() { # name gpus fake-spec [data-folder]
   if [ -n "${E2E_DATASETS:-}" ]; then
     HONE_E2E_OUT="$out" node frontend/e2e/datasets.e2e.mjs
   fi
+  if [ -n "${E2E_ADAPTERS:-}" ]; then
+    HONE_E2E_OUT="$out" node frontend/e2e/adapters.e2e.mjs
+  fi
 }
 
 # The Datasets screen imports banking77 (from $HONE_TESTDATA, else
 # ../shared/testdata) into the fresh data folder of this scenario.
-E2E_DATASETS=1 scenario cpu-only 0 ""
+# The Adapters screen scans this machine's model caches and fails to
+# download a repository that does not exist.
+E2E_DATASETS=1 E2E_ADAPTERS=1 scenario cpu-only 0 ""
 # The Plan screen against the real planner, with two fake 24 GB RTX 4090s.
 E2E_PLAN=1 scenario fake-2xrtx4090 2 2xrtx4090
 

@@ -1,4 +1,4 @@
-import type { app, core, dataset, hw, plan, store } from '../../wailsjs/go/models'
+import type { app, core, dataset, hw, model, plan, store } from '../../wailsjs/go/models'
 import type { Detection, ImportOptions, ParseOptions } from './datasets'
 
 // HoneAPI is everything the screens ask of the Go side. The window passes the
@@ -36,4 +36,13 @@ export interface HoneAPI {
   mix(name: string, parts: dataset.MixPart[], total: number, seed: number): Promise<dataset.Dataset>
   exportDataset(id: number): Promise<string>
   deleteDataset(id: number): Promise<void>
+  // Adapters screen, base models: a scan of this machine's model folders,
+  // the folders the user added (addModelFolder opens a native picker and
+  // answers "" when cancelled), and a download from the Hugging Face Hub,
+  // a background job (kind "download") whose updates arrive through onJob.
+  models(): Promise<model.Found[]>
+  modelFolders(): Promise<string[]>
+  addModelFolder(): Promise<string>
+  removeModelFolder(path: string): Promise<void>
+  downloadModel(repo: string, revision: string, token: string): Promise<number>
 }

@@ -14,5 +14,5 @@ export const screens: Screen[] = [
   { id: 'train', title: 'Train', built: false, purpose: 'QLoRA or LoRA training with checkpoints and resume.' },
   { id: 'evaluate', title: 'Evaluate', built: false, purpose: 'Adapters against the base model on held-out data.' },
   { id: 'chat', title: 'Chat', built: false, purpose: 'Several adapters on one base model, side by side.' },
-  { id: 'adapters', title: 'Adapters', built: false, purpose: 'Base models and the adapters trained on them.' },
+  { id: 'adapters', title: 'Adapters', built: true, purpose: 'Base models and the adapters trained on them.' },
 ]

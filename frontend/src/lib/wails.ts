@@ -3,6 +3,7 @@ import * as System from '../../wailsjs/go/app/System'
 import * as Plan from '../../wailsjs/go/app/Plan'
 import * as Datasets from '../../wailsjs/go/app/Datasets'
 import * as Jobs from '../../wailsjs/go/app/Jobs'
+import * as Models from '../../wailsjs/go/app/Models'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { dataset, hw, parse, store } from '../../wailsjs/go/models'
 import type { HoneAPI } from './api'
@@ -43,4 +44,9 @@ export const wailsAPI: HoneAPI = {
   mix: Datasets.Mix,
   exportDataset: Datasets.Export,
   deleteDataset: Datasets.Delete,
+  models: async () => (await Models.List()) ?? [],
+  modelFolders: async () => (await Models.Folders()) ?? [],
+  addModelFolder: Models.AddFolder,
+  removeModelFolder: Models.RemoveFolder,
+  downloadModel: Models.Download,
 }

@@ -25,6 +25,8 @@ function fakeAPI(startupError: string) {
     onJob: vi.fn(() => () => {}),
     jobs: vi.fn(async () => []),
     datasets: vi.fn(async () => []),
+    models: vi.fn(async () => []),
+    modelFolders: vi.fn(async () => []),
   }
 }
 
@@ -40,13 +42,13 @@ async function render(api: ReturnType<typeof fakeAPI>) {
 }
 
 describe('App shell', () => {
-  it('navigates every screen; System, Plan and Datasets have content, the others say they are not built', async () => {
+  it('navigates every screen; System, Plan, Datasets and Adapters have content, the others say they are not built', async () => {
     const api = fakeAPI('')
     const { target, app } = await render(api)
     const buttons = [...target.querySelectorAll('nav button')] as HTMLButtonElement[]
     expect(buttons.map((b) => b.textContent!.trim())).toEqual(screens.map((s) => s.title))
     expect(target.textContent).toContain('Data: /d')
-    expect(screens.filter((s) => s.built).map((s) => s.id)).toEqual(['system', 'plan', 'datasets'])
+    expect(screens.filter((s) => s.built).map((s) => s.id)).toEqual(['system', 'plan', 'datasets', 'adapters'])
     for (const [i, s] of screens.entries()) {
       buttons[i].click()
       flushSync()

@@ -22,6 +22,10 @@ type Backend interface {
 	Embedding(out, table *Tensor, tokens []int32)
 	// Add sets out += x.
 	Add(out, x *Tensor)
+	// AddBias adds b [C] to every row of out [..., C].
+	AddBias(out, b *Tensor)
+	// Scale sets x *= s.
+	Scale(x *Tensor, s float32)
 }
 
 // CPU is the Backend of kernels/cpu: C kernels, multi-threaded, AVX2 where
@@ -66,5 +70,23 @@ func (CPU) Add(out, x *Tensor) {
 	}
 	for i, v := range x.Data {
 		out.Data[i] += v
+	}
+}
+
+func (CPU) AddBias(out, b *Tensor) {
+	c := b.Dim(0)
+	if out.Dim(-1) != c {
+		panic("engine: AddBias of a bias that is not a row")
+	}
+	for i := 0; i < len(out.Data); i += c {
+		for j, v := range b.Data {
+			out.Data[i+j] += v
+		}
+	}
+}
+
+func (CPU) Scale(x *Tensor, s float32) {
+	for i := range x.Data {
+		x.Data[i] *= s
 	}
 }

@@ -18,9 +18,39 @@ type Model struct {
 }
 
 type layer struct {
-	attnNorm, q, k, v, o *Tensor
-	mlpNorm, gate, up    *Tensor
-	down                 *Tensor
+	attnNorm, mlpNorm *Tensor
+	lin               [numLinear]linear
+}
+
+// The linear layers of a decoder layer, in PEFT's target names.
+const (
+	lq = iota
+	lk
+	lv
+	lo
+	lgate
+	lup
+	ldown
+	numLinear
+)
+
+// LinearNames are the PEFT target_modules names of a layer's linears,
+// indexed as layer.lin.
+var LinearNames = [numLinear]string{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
+
+// linear is y = x wᵀ + bias + LoRA; bias and lora are optional.
+type linear struct {
+	w, bias *Tensor
+	lora    *Adapter
+}
+
+// hfName is the Hugging Face module path of linear i in layer l.
+func hfName(l, i int) string {
+	block := "self_attn."
+	if i >= lgate {
+		block = "mlp."
+	}
+	return "model.layers." + strconv.Itoa(l) + "." + block + LinearNames[i]
 }
 
 // Load reads an opened model's weights onto be.
@@ -55,24 +85,23 @@ func Load(m *model.Model, be Backend) (*Model, error) {
 	for l := range c.Layers {
 		p := "model.layers." + strconv.Itoa(l) + "."
 		var ly layer
-		for _, w := range []struct {
-			t    **Tensor
-			name string
-			rows int
-			cols int
-		}{
-			{&ly.attnNorm, "input_layernorm.weight", 1, c.HiddenSize},
-			{&ly.q, "self_attn.q_proj.weight", q, c.HiddenSize},
-			{&ly.k, "self_attn.k_proj.weight", kv, c.HiddenSize},
-			{&ly.v, "self_attn.v_proj.weight", kv, c.HiddenSize},
-			{&ly.o, "self_attn.o_proj.weight", c.HiddenSize, q},
-			{&ly.mlpNorm, "post_attention_layernorm.weight", 1, c.HiddenSize},
-			{&ly.gate, "mlp.gate_proj.weight", c.IntermediateSize, c.HiddenSize},
-			{&ly.up, "mlp.up_proj.weight", c.IntermediateSize, c.HiddenSize},
-			{&ly.down, "mlp.down_proj.weight", c.HiddenSize, c.IntermediateSize},
-		} {
-			if *w.t, err = read(p+w.name, w.rows, w.cols); err != nil {
+		if ly.attnNorm, err = read(p+"input_layernorm.weight", c.HiddenSize); err != nil {
+			return nil, err
+		}
+		if ly.mlpNorm, err = read(p+"post_attention_layernorm.weight", c.HiddenSize); err != nil {
+			return nil, err
+		}
+		shapes := [numLinear][2]int{{q, c.HiddenSize}, {kv, c.HiddenSize}, {kv, c.HiddenSize}, {c.HiddenSize, q},
+			{c.IntermediateSize, c.HiddenSize}, {c.IntermediateSize, c.HiddenSize}, {c.HiddenSize, c.IntermediateSize}}
+		for i, sh := range shapes {
+			if ly.lin[i].w, err = read(hfName(l, i)+".weight", sh[0], sh[1]); err != nil {
 				return nil, err
+			}
+			// Qwen2 has query, key and value biases.
+			if c.Architecture == "qwen2" && i <= lv {
+				if ly.lin[i].bias, err = read(hfName(l, i)+".bias", sh[0]); err != nil {
+					return nil, err
+				}
 			}
 		}
 		e.layers = append(e.layers, ly)
@@ -120,19 +149,19 @@ func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) {
 		// The new keys and values go straight into their rows of the cache.
 		k, v := cache.k[l].Rows(p, p+T), cache.v[l].Rows(p, p+T)
 		be.RMSNorm(h, x, ly.attnNorm, eps)
-		be.MatMul(q.Reshape(T, H*D), h, ly.q)
-		be.MatMul(k.Reshape(T, KVH*D), h, ly.k)
-		be.MatMul(v.Reshape(T, KVH*D), h, ly.v)
+		linearForward(be, q.Reshape(T, H*D), h, &ly.lin[lq], nil)
+		linearForward(be, k.Reshape(T, KVH*D), h, &ly.lin[lk], nil)
+		linearForward(be, v.Reshape(T, KVH*D), h, &ly.lin[lv], nil)
 		be.RoPE(q, pos, theta)
 		be.RoPE(k, pos, theta)
 		be.Attention(att, q, cache.k[l].Rows(0, p+T), cache.v[l].Rows(0, p+T))
-		be.MatMul(o, att.Reshape(T, H*D), ly.o)
+		linearForward(be, o, att.Reshape(T, H*D), &ly.lin[lo], nil)
 		be.Add(x, o)
 		be.RMSNorm(h, x, ly.mlpNorm, eps)
-		be.MatMul(gate, h, ly.gate)
-		be.MatMul(up, h, ly.up)
+		linearForward(be, gate, h, &ly.lin[lgate], nil)
+		linearForward(be, up, h, &ly.lin[lup], nil)
 		be.SwiGLU(gate, gate, up)
-		be.MatMul(o, gate, ly.down)
+		linearForward(be, o, gate, &ly.lin[ldown], nil)
 		be.Add(x, o)
 	}
 	cache.Len += T

@@ -1,8 +1,10 @@
 // Package engine runs Llama-family models (RMSNorm, RoPE, grouped-query
 // attention, SwiGLU, tied or untied embeddings) over a Backend of ops: the
 // model is written once in Go, the ops are the CPU kernels (kernels/cpu)
-// today and CUDA ones later. This slice is inference: a forward pass with a
-// KV cache and greedy decoding.
+// today and CUDA ones later. Inference: a forward pass with a KV cache and
+// greedy decoding (model.go). Training: LoRA adapters (lora.go), a
+// hand-written backward pass with optional per-layer checkpointing
+// (backward.go) and AdamW (train.go).
 package engine
 
 import "fmt"

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/hone-ai/hone/backend/model"
+)
+
+// Adapter is LoRA on one linear W [out, in]: y = x Wᵀ + Scale·(x Aᵀ) Bᵀ.
+type Adapter struct {
+	A     *Tensor // [r, in]
+	B     *Tensor // [out, r]
+	Scale float32 // alpha / r
+}
+
+// LoRAConfig says which linears get adapters and their shape, as PEFT's
+// LoraConfig does.
+type LoRAConfig struct {
+	Rank    int
+	Alpha   float64
+	Targets []string // names from LinearNames; empty means all
+}
+
+func (c LoRAConfig) targets() ([]int, error) {
+	if c.Rank <= 0 {
+		return nil, fmt.Errorf("engine: LoRA rank %d", c.Rank)
+	}
+	if len(c.Targets) == 0 {
+		return []int{lq, lk, lv, lo, lgate, lup, ldown}, nil
+	}
+	var idx []int
+	for _, t := range c.Targets {
+		i := slices.Index(LinearNames[:], t)
+		if i < 0 {
+			return nil, fmt.Errorf("engine: no linear %q to adapt (have %v)", t, LinearNames)
+		}
+		idx = append(idx, i)
+	}
+	return idx, nil
+}
+
+// AddLoRA attaches fresh adapters initialised as PEFT does by default: A
+// Kaiming-uniform (bound 1/sqrt(in)), B zero, so the model is unchanged
+// until training moves B.
+func (m *Model) AddLoRA(c LoRAConfig, seed uint64) error {
+	idx, err := c.targets()
+	if err != nil {
+		return err
+	}
+	r := rand.New(rand.NewPCG(seed, 0x10ba))
+	for l := range m.layers {
+		for _, i := range idx {
+			w := m.layers[l].lin[i].w
+			ad := &Adapter{A: New(c.Rank, w.Dim(1)), B: New(w.Dim(0), c.Rank), Scale: float32(c.Alpha / float64(c.Rank))}
+			bound := 1 / math.Sqrt(float64(w.Dim(1)))
+			for j := range ad.A.Data {
+				ad.A.Data[j] = float32((2*r.Float64() - 1) * bound)
+			}
+			m.layers[l].lin[i].lora = ad
+		}
+	}
+	return nil
+}
+
+// LoadLoRA attaches the adapter of a PEFT folder (adapter_config.json and
+// adapter_model.safetensors).
+func (m *Model) LoadLoRA(dir string) error {
+	raw, err := os.ReadFile(filepath.Join(dir, "adapter_config.json"))
+	if err != nil {
+		return err
+	}
+	var pc struct {
+		R        int      `json:"r"`
+		Alpha    float64  `json:"lora_alpha"`
+		Targets  []string `json:"target_modules"`
+		RSLoRA   bool     `json:"use_rslora"`
+		DoRA     bool     `json:"use_dora"`
+		FanInOut bool     `json:"fan_in_fan_out"`
+	}
+	if err := json.Unmarshal(raw, &pc); err != nil {
+		return fmt.Errorf("adapter_config.json: %w", err)
+	}
+	if pc.RSLoRA || pc.DoRA || pc.FanInOut {
+		return fmt.Errorf("engine: %s: rsLoRA, DoRA and fan_in_fan_out adapters are not supported", dir)
+	}
+	c := LoRAConfig{Rank: pc.R, Alpha: pc.Alpha, Targets: pc.Targets}
+	idx, err := c.targets()
+	if err != nil {
+		return err
+	}
+	w, err := model.OpenSafetensors(filepath.Join(dir, "adapter_model.safetensors"))
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	for l := range m.layers {
+		for _, i := range idx {
+			lin := &m.layers[l].lin[i]
+			ad := &Adapter{Scale: float32(c.Alpha / float64(c.Rank))}
+			for _, p := range []struct {
+				t          **Tensor
+				name       string
+				rows, cols int
+			}{
+				{&ad.A, "lora_A", c.Rank, lin.w.Dim(1)},
+				{&ad.B, "lora_B", lin.w.Dim(0), c.Rank},
+			} {
+				name := peftName(l, i, p.name)
+				x, err := w.ReadF32(name)
+				if err != nil {
+					return err
+				}
+				if *p.t, err = FromData(x, p.rows, p.cols); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+			}
+			lin.lora = ad
+		}
+	}
+	return nil
+}
+
+// peftName is the adapter_model.safetensors name of A or B ("lora_A",
+// "lora_B") of linear i in layer l.
+func peftName(l, i int, ab string) string {
+	return "base_model.model." + hfName(l, i) + "." + ab + ".weight"
+}
+
+// linearForward sets y = x Wᵀ + bias + Scale·(x Aᵀ) Bᵀ. When u is not nil
+// it receives Scale·x Aᵀ [N, r], which is what the backward pass needs.
+func linearForward(be Backend, y, x *Tensor, l *linear, u *Tensor) {
+	be.MatMul(y, x, l.w)
+	if l.bias != nil {
+		be.AddBias(y, l.bias)
+	}
+	if l.lora == nil {
+		return
+	}
+	n := len(x.Data) / x.Dim(-1)
+	if u == nil {
+		u = New(n, l.lora.A.Dim(0))
+	}
+	be.MatMul(u, x, l.lora.A)
+	be.Scale(u, l.lora.Scale) // scaling the rank-r side is the cheap one
+	tmp := New(n, l.w.Dim(0))
+	be.MatMul(tmp, u, l.lora.B)
+	be.Add(y, tmp)
+}

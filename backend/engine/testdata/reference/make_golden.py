@@ -1,0 +1,104 @@
+"""Golden files for Hone's training engine: tiny random Llama and Qwen2
+models with a PEFT LoRA adapter, one batch, and what transformers + PEFT
+compute for it in float32 (logits, loss, every LoRA gradient, the adapter
+after 5 AdamW steps). The Go test backend/engine/parity_test.go reads them;
+it never runs Python. Regenerate with the command in README.md beside this
+file: the output is deterministic for the pinned versions."""
+
+import json
+import os
+
+import torch
+from peft import LoraConfig, get_peft_model
+from safetensors.torch import save_file
+from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden")
+TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+# eps 1e-3 rather than torch's 1e-8: an update is about lr*g/(|g|+eps), so
+# its error is up to lr/eps times the gradient's. With 1e-8 a gradient entry
+# near zero flips its update on float32 rounding (seen: 5e-4 relative error
+# in one A after 5 steps), and the adapter could not be compared closely.
+ADAMW = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-3, weight_decay=0.01)
+STEPS = 5
+
+# Small but not degenerate: GQA (4 heads over 2 KV heads), two layers.
+SHAPE = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+             num_key_value_heads=2, vocab_size=64, max_position_embeddings=64, rope_theta=10000.0,
+             rms_norm_eps=1e-6, initializer_range=0.1, attn_implementation="eager")
+MODELS = {
+    "llama_untied": (LlamaConfig, LlamaForCausalLM, dict(tie_word_embeddings=False)),
+    "llama_tied": (LlamaConfig, LlamaForCausalLM, dict(tie_word_embeddings=True)),
+    "qwen2": (Qwen2Config, Qwen2ForCausalLM, dict(tie_word_embeddings=True, use_sliding_window=False)),
+}
+
+
+def build(name, seed):
+    cfg_cls, model_cls, extra = MODELS[name]
+    torch.manual_seed(seed)
+    model = model_cls(cfg_cls(**SHAPE, **extra)).float().eval()  # eval: no dropout anywhere
+    with torch.no_grad():
+        # Default init leaves norms at 1 and biases at 0, which would hide
+        # mistakes in their handling: perturb them.
+        for n, p in model.named_parameters():
+            if n.endswith("norm.weight"):
+                p.add_(0.1 * torch.randn_like(p))
+            elif n.endswith(".bias"):
+                p.copy_(0.1 * torch.randn_like(p))
+    return model
+
+
+def batch(seed, vocab):
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(0, vocab, (2, 8), generator=g)
+    labels = ids.clone()
+    labels[0, :3] = -100  # a masked prompt
+    labels[1, 5] = -100
+    return ids, labels
+
+
+def main():
+    for i, name in enumerate(MODELS):
+        out = os.path.join(OUT, name)
+        os.makedirs(out, exist_ok=True)
+        model = build(name, 1000 + i)
+        model.save_pretrained(out, safe_serialization=True)
+        # B non-zero (init_lora_weights=False keeps nn.Linear's random init
+        # for both) so that gradients reach A.
+        lcfg = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=TARGETS, init_lora_weights=False)
+        torch.manual_seed(2000 + i)
+        peft = get_peft_model(model, lcfg)
+        peft.save_pretrained(out)
+        os.remove(os.path.join(out, "README.md"))  # PEFT's model-card boilerplate
+        ids, labels = batch(3000 + i, model.config.vocab_size)
+        lora = {n: p for n, p in peft.named_parameters() if p.requires_grad}
+        opt = torch.optim.AdamW(lora.values(), **ADAMW)
+        dump = {}
+        for step in range(STEPS):
+            opt.zero_grad()
+            res = peft(input_ids=ids, labels=labels)
+            res.loss.backward()
+            if step == 0:
+                dump["logits"] = res.logits.detach().clone()
+                dump["loss"] = res.loss.detach().reshape(1).clone()
+                for n, p in lora.items():
+                    dump["grad." + peft_name(n)] = p.grad.detach().clone()
+            opt.step()
+        for n, p in lora.items():
+            dump["after." + peft_name(n)] = p.detach().clone()
+        save_file({k: v.contiguous() for k, v in dump.items()}, os.path.join(out, "golden.safetensors"))
+        with open(os.path.join(out, "batch.json"), "w") as f:
+            json.dump({"input_ids": ids.tolist(), "labels": labels.tolist(), "adamw": {
+                "lr": ADAMW["lr"], "beta1": ADAMW["betas"][0], "beta2": ADAMW["betas"][1], "eps": ADAMW["eps"],
+                "weight_decay": ADAMW["weight_decay"], "steps": STEPS}}, f, indent=1)
+        print(name, "loss", float(dump["loss"]))
+
+
+def peft_name(n):
+    # Parameter names carry the adapter name ("...lora_A.default.weight");
+    # adapter_model.safetensors drops it ("...lora_A.weight").
+    return n.replace(".default.", ".")
+
+
+if __name__ == "__main__":
+    main()

@@ -98,7 +98,7 @@ func (f *pass) layerBackward(l int, a *layerActs, dx *Tensor) {
 // given dy, and those of its trainable weight, bias and adapter.
 func (f *pass) linearBackward(a *layerActs, l, i int, dx, dy, x *Tensor) {
 	be, lin, grad := f.t.be, &f.t.m.layers[l].lin[i], f.t.grad
-	be.MatMulBackward(dx, grad[lin.w], dy, x, lin.w)
+	baseBackward(be, dx, grad[lin.w], dy, x, lin)
 	if g := grad[lin.bias]; g != nil {
 		be.BiasBackward(g, dy)
 	}

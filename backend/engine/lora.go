@@ -135,7 +135,7 @@ func peftName(l, i int, ab string) string {
 // linearForward sets y = x Wᵀ + bias + Scale·(x Aᵀ) Bᵀ. When u is not nil
 // it receives Scale·x Aᵀ [N, r], which is what the backward pass needs.
 func linearForward(be Backend, y, x *Tensor, l *linear, u *Tensor) {
-	be.MatMul(y, x, l.w)
+	baseForward(be, y, x, l)
 	if l.bias != nil {
 		be.AddBias(y, l.bias)
 	}

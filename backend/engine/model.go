@@ -38,10 +38,12 @@ const (
 // indexed as layer.lin.
 var LinearNames = [numLinear]string{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
 
-// linear is y = x wᵀ + bias + LoRA; bias and lora are optional.
+// linear is y = x wᵀ + bias + LoRA; bias and lora are optional. With q
+// set (QLoRA, qlora.go) the base weight is NF4 and w holds only its shape.
 type linear struct {
 	w, bias *Tensor
 	lora    *Adapter
+	q       *model.NF4
 }
 
 // hfName is the Hugging Face module path of linear i in layer l.
@@ -54,7 +56,11 @@ func hfName(l, i int) string {
 }
 
 // Load reads an opened model's weights onto be.
-func Load(m *model.Model, be Backend) (*Model, error) {
+func Load(m *model.Model, be Backend) (*Model, error) { return load(m, be, false) }
+
+// load quantises each decoder linear to NF4 as soon as it is read when nf4
+// is set, so that at most one f32 linear is in memory at a time.
+func load(m *model.Model, be Backend, nf4 bool) (*Model, error) {
 	c := m.Config
 	read := func(name string, shape ...int) (*Tensor, error) {
 		x, err := m.Weights.ReadF32(name)
@@ -96,6 +102,11 @@ func Load(m *model.Model, be Backend) (*Model, error) {
 		for i, sh := range shapes {
 			if ly.lin[i].w, err = read(hfName(l, i)+".weight", sh[0], sh[1]); err != nil {
 				return nil, err
+			}
+			if nf4 {
+				if err := ly.lin[i].quantize(); err != nil {
+					return nil, fmt.Errorf("%s: %w", hfName(l, i), err)
+				}
 			}
 			// Qwen2 has query, key and value biases.
 			if c.Architecture == "qwen2" && i <= lv {

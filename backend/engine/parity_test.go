@@ -26,8 +26,9 @@ func relErr(got, want []float32) float64 {
 // TestParityPEFT compares the engine with transformers + PEFT on the golden
 // files of testdata/reference/make_golden.py: logits, loss, every LoRA
 // gradient and the adapter after AdamW steps, each within 1e-4 (relErr).
+// llama_untied_nf4 is QLoRA: PEFT on the NF4 round trip of the base.
 func TestParityPEFT(t *testing.T) {
-	for _, name := range []string{"llama_untied", "llama_tied", "qwen2"} {
+	for _, name := range []string{"llama_untied", "llama_tied", "qwen2", "llama_untied_nf4"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "golden", name)
 			mm, err := model.OpenModel(dir)
@@ -35,7 +36,11 @@ func TestParityPEFT(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer mm.Close()
-			m, err := Load(mm, CPU{})
+			load := Load
+			if strings.HasSuffix(name, "_nf4") { // QLoRA: Hone quantises the f32 base itself
+				load = LoadNF4
+			}
+			m, err := load(mm, CPU{})
 			if err != nil {
 				t.Fatal(err)
 			}

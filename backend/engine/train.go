@@ -52,6 +52,9 @@ func NewTrainer(m *Model, opt TrainOptions) (*Trainer, error) {
 	if !ok {
 		return nil, fmt.Errorf("engine: backend %s cannot train", m.be.Name())
 	}
+	if opt.Base && m.NF4() {
+		return nil, fmt.Errorf("engine: the base weights are NF4 (QLoRA): only adapters can train")
+	}
 	t := &Trainer{m: m, be: be, opt: opt, grad: map[*Tensor]*Tensor{}}
 	add := func(name string, w *Tensor) {
 		if w == nil || t.grad[w] != nil { // absent, or tied and already in

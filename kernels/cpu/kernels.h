@@ -17,6 +17,19 @@ int cpu_has_avx2(void);
 void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int simd);
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC, int nthreads);
 
+// An NF4 weight [OC, C] as bitsandbytes stores it (see backend/model/nf4.go):
+// 64-value blocks over the flat weight, two codes a byte (first high), each
+// block's absmax double-quantised: code2[qabsmax[b]] * absmax2[b/256] + offset.
+typedef struct {
+    const uint8_t *packed, *qabsmax;
+    const float *absmax2, *code4, *code2; // code4: the 16 NF4 values; code2: the 256-entry absmax map
+    float offset;
+} nf4_weight;
+
+void nf4_dequantize(float *dst, const nf4_weight *w, long start, long count);
+void nf4_matmul_forward(float *out, const float *inp, const nf4_weight *w, int N, int C, int OC, int nthreads, int simd);
+void nf4_matmul_backward(float *dinp, const float *dout, const nf4_weight *w, int N, int C, int OC, int nthreads, int simd);
+
 void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, int N, int C, float eps, int nthreads);
 void rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, const float *rstd, int N, int C, int nthreads);
 

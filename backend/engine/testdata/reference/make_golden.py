@@ -1,17 +1,24 @@
 """Golden files for Hone's training engine: tiny random Llama and Qwen2
 models with a PEFT LoRA adapter, one batch, and what transformers + PEFT
 compute for it in float32 (logits, loss, every LoRA gradient, the adapter
-after 5 AdamW steps). The Go test backend/engine/parity_test.go reads them;
+after 5 AdamW steps), and the same for llama_untied with every decoder
+linear replaced by its NF4 quantisation (nf4.py), as QLoRA trains. The Go test backend/engine/parity_test.go reads them;
 it never runs Python. Regenerate with the command in README.md beside this
 file: the output is deterministic for the pinned versions."""
 
 import json
 import os
+import sys
+
+import numpy as np
 
 import torch
 from peft import LoraConfig, get_peft_model
 from safetensors.torch import save_file
 from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nf4  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden")
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -59,39 +66,63 @@ def batch(seed, vocab):
 
 def main():
     for i, name in enumerate(MODELS):
-        out = os.path.join(OUT, name)
-        os.makedirs(out, exist_ok=True)
-        model = build(name, 1000 + i)
-        model.save_pretrained(out, safe_serialization=True)
-        # B non-zero (init_lora_weights=False keeps nn.Linear's random init
-        # for both) so that gradients reach A.
-        lcfg = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=TARGETS, init_lora_weights=False)
-        torch.manual_seed(2000 + i)
-        peft = get_peft_model(model, lcfg)
-        peft.save_pretrained(out)
-        os.remove(os.path.join(out, "README.md"))  # PEFT's model-card boilerplate
-        ids, labels = batch(3000 + i, model.config.vocab_size)
-        lora = {n: p for n, p in peft.named_parameters() if p.requires_grad}
-        opt = torch.optim.AdamW(lora.values(), **ADAMW)
-        dump = {}
-        for step in range(STEPS):
-            opt.zero_grad()
-            res = peft(input_ids=ids, labels=labels)
-            res.loss.backward()
-            if step == 0:
-                dump["logits"] = res.logits.detach().clone()
-                dump["loss"] = res.loss.detach().reshape(1).clone()
-                for n, p in lora.items():
-                    dump["grad." + peft_name(n)] = p.grad.detach().clone()
-            opt.step()
-        for n, p in lora.items():
-            dump["after." + peft_name(n)] = p.detach().clone()
-        save_file({k: v.contiguous() for k, v in dump.items()}, os.path.join(out, "golden.safetensors"))
-        with open(os.path.join(out, "batch.json"), "w") as f:
-            json.dump({"input_ids": ids.tolist(), "labels": labels.tolist(), "adamw": {
-                "lr": ADAMW["lr"], "beta1": ADAMW["betas"][0], "beta2": ADAMW["betas"][1], "eps": ADAMW["eps"],
-                "weight_decay": ADAMW["weight_decay"], "steps": STEPS}}, f, indent=1)
-        print(name, "loss", float(dump["loss"]))
+        golden(name, i, name)
+    # QLoRA: llama_untied's weights, adapter and batch, the base linears NF4.
+    golden("llama_untied", 0, "llama_untied_nf4", quantise=True)
+
+
+def golden(name, i, outname, quantise=False):
+    out = os.path.join(OUT, outname)
+    os.makedirs(out, exist_ok=True)
+    model = build(name, 1000 + i)
+    model.save_pretrained(out, safe_serialization=True)  # f32: Hone quantises on load
+    dump = {}
+    if quantise:
+        dump.update(quantise_linears(model))
+    # B non-zero (init_lora_weights=False keeps nn.Linear's random init
+    # for both) so that gradients reach A.
+    lcfg = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=TARGETS, init_lora_weights=False)
+    torch.manual_seed(2000 + i)
+    peft = get_peft_model(model, lcfg)
+    peft.save_pretrained(out)
+    os.remove(os.path.join(out, "README.md"))  # PEFT's model-card boilerplate
+    ids, labels = batch(3000 + i, model.config.vocab_size)
+    lora = {n: p for n, p in peft.named_parameters() if p.requires_grad}
+    opt = torch.optim.AdamW(lora.values(), **ADAMW)
+    for step in range(STEPS):
+        opt.zero_grad()
+        res = peft(input_ids=ids, labels=labels)
+        res.loss.backward()
+        if step == 0:
+            dump["logits"] = res.logits.detach().clone()
+            dump["loss"] = res.loss.detach().reshape(1).clone()
+            for n, p in lora.items():
+                dump["grad." + peft_name(n)] = p.grad.detach().clone()
+        opt.step()
+    for n, p in lora.items():
+        dump["after." + peft_name(n)] = p.detach().clone()
+    save_file({k: v.contiguous() for k, v in dump.items()}, os.path.join(out, "golden.safetensors"))
+    with open(os.path.join(out, "batch.json"), "w") as f:
+        json.dump({"input_ids": ids.tolist(), "labels": labels.tolist(), "adamw": {
+            "lr": ADAMW["lr"], "beta1": ADAMW["betas"][0], "beta2": ADAMW["betas"][1], "eps": ADAMW["eps"],
+            "weight_decay": ADAMW["weight_decay"], "steps": STEPS}}, f, indent=1)
+    print(outname, "loss", float(dump["loss"]))
+
+
+def quantise_linears(model):
+    """Replaces each decoder linear's weight by its NF4 round trip and
+    returns the quantised state, for the Go test to compare bit for bit."""
+    dump = {"nf4.code2": torch.from_numpy(nf4.DYNAMIC_MAP)}
+    with torch.no_grad():
+        for n, mod in model.named_modules():
+            if n.split(".")[-1] not in TARGETS:
+                continue
+            st = nf4.quantise(mod.weight.detach().numpy())
+            nf4.check_bitsandbytes(mod.weight.detach(), st)
+            mod.weight.copy_(torch.from_numpy(nf4.dequantise(st)).reshape(mod.weight.shape))
+            for k in ("packed", "qabsmax", "absmax2", "offset"):
+                dump["nf4.%s.%s" % (n, k)] = torch.from_numpy(np.asarray(st[k], dtype=np.float32).reshape(-1))
+    return dump
 
 
 def peft_name(n):

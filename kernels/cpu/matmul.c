@@ -1,6 +1,9 @@
 // Matmul against PyTorch Linear weights: out[n,o] = sum_c inp[n,c] * w[o,c],
 // inp [N,C], w [OC,C]. Both operands run contiguously along C, so each output
-// is a dot product; the AVX2 path keeps a 4-row tile of w hot and streams inp.
+// is a dot product. The SIMD paths (matmul_simd.c, AVX2/FMA and AVX-512F picked
+// at run time) register-block several input rows against several weight rows
+// and cache-block over weight rows; the backward products are broadcast-FMA
+// panels blocked over the reduction.
 #include <string.h>
 #include "kernels.h"
 
@@ -23,70 +26,125 @@ static void mm_fwd_scalar(void *p, int o0, int o1) {
     }
 }
 
+// A product C[i,j] += sum_k A(i,k) * B[k,j] with B and C row-major and
+// A(i,k) = a[i*ars + k*aks]: both backward products take this form.
+typedef struct {
+    const float *a, *b;
+    float *c;
+    long ars, aks, ldb, ldc;
+    int M, K, Ncol;
+} nn_args;
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-__attribute__((target("avx2,fma"))) static inline float hsum(__m256 v) {
+// AVX2/FMA: 16 ymm registers hold 3x4 forward or 4x3 backward accumulators.
+#define MM_SUF avx2
+#define MM_TGT "avx2,fma"
+#define MM_VT __m256
+#define MM_VL 8
+#define MM_LD _mm256_loadu_ps
+#define MM_ST _mm256_storeu_ps
+#define MM_SET1 _mm256_set1_ps
+#define MM_FMA _mm256_fmadd_ps
+#define MM_ZERO _mm256_setzero_ps
+#define MM_HSUM hsum_avx2
+#define MM_FNR 3
+#define MM_FOR 4
+#define MM_BR 4
+#define MM_BW 3
+__attribute__((target("avx2,fma"))) static inline float hsum_avx2(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
 }
+enum { FOR_avx2 = MM_FOR, BR_avx2 = MM_BR };
+#include "matmul_simd.c"
+#undef MM_SUF
+#undef MM_TGT
+#undef MM_VT
+#undef MM_VL
+#undef MM_LD
+#undef MM_ST
+#undef MM_SET1
+#undef MM_FMA
+#undef MM_ZERO
+#undef MM_HSUM
+#undef MM_FNR
+#undef MM_FOR
+#undef MM_BR
+#undef MM_BW
 
-// o0..o1 are in units of 4 output rows (the tile), the last tile may be short.
-__attribute__((target("avx2,fma"))) static void mm_fwd_avx2(void *p, int t0, int t1) {
-    mm_args *a = p;
-    int C = a->C, C8 = C & ~7;
-    for (int t = t0; t < t1; t++) {
-        int o = 4 * t;
-        if (o + 4 > a->OC) { // tail rows: one at a time
-            for (; o < a->OC; o++) {
-                const float *wr = a->w + (long)o * C;
-                for (int n = 0; n < a->N; n++) {
-                    const float *x = a->inp + (long)n * C;
-                    __m256 acc = _mm256_setzero_ps();
-                    int c = 0;
-                    for (; c < C8; c += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + c), _mm256_loadu_ps(wr + c), acc);
-                    float s = hsum(acc);
-                    for (; c < C; c++) s += x[c] * wr[c];
-                    a->out[(long)n * a->OC + o] = s;
-                }
-            }
-            continue;
-        }
-        const float *w0 = a->w + (long)o * C, *w1 = w0 + C, *w2 = w1 + C, *w3 = w2 + C;
-        for (int n = 0; n < a->N; n++) {
-            const float *x = a->inp + (long)n * C;
-            __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-            int c = 0;
-            for (; c < C8; c += 8) {
-                __m256 xv = _mm256_loadu_ps(x + c);
-                s0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w0 + c), s0);
-                s1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w1 + c), s1);
-                s2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w2 + c), s2);
-                s3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w3 + c), s3);
-            }
-            float r0 = hsum(s0), r1 = hsum(s1), r2 = hsum(s2), r3 = hsum(s3);
-            for (; c < C; c++) {
-                r0 += x[c] * w0[c], r1 += x[c] * w1[c], r2 += x[c] * w2[c], r3 += x[c] * w3[c];
-            }
-            float *y = a->out + (long)n * a->OC + o;
-            y[0] = r0, y[1] = r1, y[2] = r2, y[3] = r3;
-        }
-    }
+// AVX-512F: 32 zmm registers hold 4x4 accumulators either way.
+#define MM_SUF avx512
+#define MM_TGT "avx512f,avx2,fma"
+#define MM_VT __m512
+#define MM_VL 16
+#define MM_LD _mm512_loadu_ps
+#define MM_ST _mm512_storeu_ps
+#define MM_SET1 _mm512_set1_ps
+#define MM_FMA _mm512_fmadd_ps
+#define MM_ZERO _mm512_setzero_ps
+#define MM_HSUM hsum_avx512
+#define MM_FNR 4
+#define MM_FOR 4
+#define MM_BR 4
+#define MM_BW 4
+__attribute__((target("avx512f,avx2,fma"))) static inline float hsum_avx512(__m512 v) {
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+enum { FOR_avx512 = MM_FOR, BR_avx512 = MM_BR };
+#include "matmul_simd.c"
+#undef MM_SUF
+#undef MM_TGT
+#undef MM_VT
+#undef MM_VL
+#undef MM_LD
+#undef MM_ST
+#undef MM_SET1
+#undef MM_FMA
+#undef MM_ZERO
+#undef MM_HSUM
+#undef MM_FNR
+#undef MM_FOR
+#undef MM_BR
+#undef MM_BW
+
+static int has_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && cpu_has_avx2();
 }
 #endif
 
-void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int simd) {
-    mm_args a = {.out = out, .inp = inp, .w = w, .N = N, .C = C, .OC = OC};
+// The best path the CPU runs no better than want: MM_BEST asks for the fastest.
+int matmul_path(int want) {
 #if defined(__x86_64__)
-    if (simd && cpu_has_avx2()) {
-        parallel_for((OC + 3) / 4, nthreads, 8.0 * N * C, mm_fwd_avx2, &a);
-        return;
-    }
+    if (want >= MM_AVX512 && has_avx512()) return MM_AVX512;
+    if (want >= MM_AVX2 && cpu_has_avx2()) return MM_AVX2;
 #endif
-    (void)simd;
-    parallel_for(OC, nthreads, 2.0 * N * C, mm_fwd_scalar, &a);
+    (void)want;
+    return MM_SCALAR;
+}
+
+void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path) {
+    mm_args a = {.out = out, .inp = inp, .w = w, .N = N, .C = C, .OC = OC};
+    switch (matmul_path(path)) {
+#if defined(__x86_64__)
+    case MM_AVX512:
+        parallel_for((OC + FOR_avx512 - 1) / FOR_avx512, nthreads, 2.0 * FOR_avx512 * N * C, mm_fwd_avx512, &a);
+        return;
+    case MM_AVX2:
+        parallel_for((OC + FOR_avx2 - 1) / FOR_avx2, nthreads, 2.0 * FOR_avx2 * N * C, mm_fwd_avx2, &a);
+        return;
+#endif
+    default:
+        parallel_for(OC, nthreads, 2.0 * N * C, mm_fwd_scalar, &a);
+    }
 }
 
 // dinp[n,:] += sum_o dout[n,o] * w[o,:]; rows of dinp are independent.
@@ -115,9 +173,36 @@ static void mm_bwd_w(void *p, int o0, int o1) {
     }
 }
 
+static void nn_run(nn_args *q, int path, int nthreads) {
+    switch (path) {
+#if defined(__x86_64__)
+    case MM_AVX512:
+        parallel_for((q->M + BR_avx512 - 1) / BR_avx512, nthreads, 2.0 * BR_avx512 * q->K * q->Ncol, nn_range_avx512, q);
+        return;
+    case MM_AVX2:
+        parallel_for((q->M + BR_avx2 - 1) / BR_avx2, nthreads, 2.0 * BR_avx2 * q->K * q->Ncol, nn_range_avx2, q);
+        return;
+#endif
+    default:
+        (void)q, (void)nthreads;
+    }
+}
+
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC,
-                     int nthreads) {
-    mm_args a = {.dinp = dinp, .dw = dw, .dout = dout, .inp = inp, .w = w, .N = N, .C = C, .OC = OC};
-    if (dinp) parallel_for(N, nthreads, 2.0 * OC * C, mm_bwd_inp, &a);
-    if (dw) parallel_for(OC, nthreads, 2.0 * N * C, mm_bwd_w, &a);
+                     int nthreads, int path) {
+    path = matmul_path(path);
+    if (path == MM_SCALAR) {
+        mm_args a = {.dinp = dinp, .dw = dw, .dout = dout, .inp = inp, .w = w, .N = N, .C = C, .OC = OC};
+        if (dinp) parallel_for(N, nthreads, 2.0 * OC * C, mm_bwd_inp, &a);
+        if (dw) parallel_for(OC, nthreads, 2.0 * N * C, mm_bwd_w, &a);
+        return;
+    }
+    if (dinp) { // dinp[n,c] += sum_o dout[n,o] w[o,c]
+        nn_args q = {.a = dout, .ars = OC, .aks = 1, .b = w, .ldb = C, .c = dinp, .ldc = C, .M = N, .K = OC, .Ncol = C};
+        nn_run(&q, path, nthreads);
+    }
+    if (dw) { // dw[o,c] += sum_n dout[n,o] inp[n,c]; threads split the rows o
+        nn_args q = {.a = dout, .ars = 1, .aks = OC, .b = inp, .ldb = C, .c = dw, .ldc = C, .M = OC, .K = N, .Ncol = C};
+        nn_run(&q, path, nthreads);
+    }
 }

@@ -61,20 +61,6 @@ __attribute__((target("avx2,fma"))) static inline float hsum_avx2(__m256 v) {
 }
 enum { FOR_avx2 = MM_FOR, BR_avx2 = MM_BR };
 #include "matmul_simd.c"
-#undef MM_SUF
-#undef MM_TGT
-#undef MM_VT
-#undef MM_VL
-#undef MM_LD
-#undef MM_ST
-#undef MM_SET1
-#undef MM_FMA
-#undef MM_ZERO
-#undef MM_HSUM
-#undef MM_FNR
-#undef MM_FOR
-#undef MM_BR
-#undef MM_BW
 
 // AVX-512F: 32 zmm registers hold 4x4 accumulators either way.
 #define MM_SUF avx512
@@ -100,20 +86,6 @@ __attribute__((target("avx512f,avx2,fma"))) static inline float hsum_avx512(__m5
 }
 enum { FOR_avx512 = MM_FOR, BR_avx512 = MM_BR };
 #include "matmul_simd.c"
-#undef MM_SUF
-#undef MM_TGT
-#undef MM_VT
-#undef MM_VL
-#undef MM_LD
-#undef MM_ST
-#undef MM_SET1
-#undef MM_FMA
-#undef MM_ZERO
-#undef MM_HSUM
-#undef MM_FNR
-#undef MM_FOR
-#undef MM_BR
-#undef MM_BW
 
 static int has_avx512(void) {
     __builtin_cpu_init();

@@ -130,3 +130,19 @@ TGT static void FN(nn_range)(void *p, int g0, int g1) {
 #undef MM_CAT
 #undef MM_CAT2
 #endif
+
+// The parameters are undefined here so that the next inclusion can set them.
+#undef MM_SUF
+#undef MM_TGT
+#undef MM_VT
+#undef MM_VL
+#undef MM_LD
+#undef MM_ST
+#undef MM_SET1
+#undef MM_FMA
+#undef MM_ZERO
+#undef MM_HSUM
+#undef MM_FNR
+#undef MM_FOR
+#undef MM_BR
+#undef MM_BW

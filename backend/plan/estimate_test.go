@@ -61,9 +61,9 @@ func TestValidationTable(t *testing.T) {
 			}
 			got := float64(e.Peak) / GB
 			if math.Abs(got-tt.wantGB)/tt.wantGB > 0.15 {
-				t.Errorf("peak %.2f GB, published %.1f GB (%s): off by %+.0f%%", got, tt.wantGB, tt.source, (got/tt.wantGB-1)*100)
+				t.Errorf("peak %.2f GiB, published %.1f GiB (%s): off by %+.0f%%", got, tt.wantGB, tt.source, (got/tt.wantGB-1)*100)
 			}
-			t.Logf("peak %.2f GB vs %.1f GB published (%+.0f%%)", got, tt.wantGB, (got/tt.wantGB-1)*100)
+			t.Logf("peak %.2f GiB vs %.1f GiB published (%+.0f%%)", got, tt.wantGB, (got/tt.wantGB-1)*100)
 		})
 	}
 }

@@ -4,7 +4,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hone-ai/hone/backend/model"
 )
@@ -20,8 +22,14 @@ type CatalogueModel struct {
 //go:embed catalogue.json
 var catalogueJSON []byte
 
-// Catalogue returns the built-in models, smallest first.
+// Catalogue returns the built-in models, smallest first. The embedded file
+// is decoded once; every plan request looks a model up in it.
 func Catalogue() ([]CatalogueModel, error) {
+	models, err := decodeCatalogue()
+	return slices.Clone(models), err
+}
+
+var decodeCatalogue = sync.OnceValues(func() ([]CatalogueModel, error) {
 	var c struct {
 		Models []CatalogueModel `json:"models"`
 	}
@@ -29,7 +37,7 @@ func Catalogue() ([]CatalogueModel, error) {
 		return nil, fmt.Errorf("built-in catalogue: %w", err)
 	}
 	return c.Models, nil
-}
+})
 
 // FindCatalogue finds a model by key ("llama-3.1-8b"), repository id or
 // name, case-insensitively.

@@ -50,7 +50,8 @@ func Examples(ctx context.Context, st *store.Store, id int64, search string, off
 	if err != nil {
 		return Page{}, err
 	}
-	where, args := `dataset_id = ?`, []any{id}
+	lo, hi := span(id)
+	where, args := `id BETWEEN ? AND ?`, []any{lo, hi}
 	if search != "" {
 		// LIKE over the stored JSON: quotes and backslashes are escaped
 		// there, so search for the escaped form.
@@ -63,7 +64,7 @@ func Examples(ctx context.Context, st *store.Store, id int64, search string, off
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM examples WHERE `+where, args...).Scan(&p.Total); err != nil {
 		return Page{}, fmt.Errorf("dataset %d examples: %w", id, err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+exampleColumns+` FROM examples WHERE `+where+` ORDER BY seq LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	rows, err := db.QueryContext(ctx, `SELECT `+exampleColumns+` FROM examples WHERE `+where+` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return Page{}, fmt.Errorf("dataset %d examples: %w", id, err)
 	}
@@ -90,11 +91,12 @@ func ExamplesByID(ctx context.Context, st *store.Store, id int64, ids []int64) (
 	if err != nil {
 		return nil, err
 	}
-	args := []any{id}
+	lo, hi := span(id)
+	args := []any{lo, hi}
 	for _, e := range ids {
 		args = append(args, e)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+exampleColumns+` FROM examples WHERE dataset_id = ? AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY seq`, args...)
+	rows, err := db.QueryContext(ctx, `SELECT `+exampleColumns+` FROM examples WHERE id BETWEEN ? AND ? AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("dataset %d examples: %w", id, err)
 	}
@@ -110,7 +112,8 @@ func Export(ctx context.Context, st *store.Store, id int64, out io.Writer) (int6
 	if err != nil {
 		return 0, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT messages, label FROM examples WHERE dataset_id = ? ORDER BY seq`, id)
+	lo, hi := span(id)
+	rows, err := db.QueryContext(ctx, `SELECT messages, label FROM examples WHERE id BETWEEN ? AND ? ORDER BY id`, lo, hi)
 	if err != nil {
 		return 0, fmt.Errorf("export dataset %d: %w", id, err)
 	}
@@ -148,8 +151,10 @@ func Overlap(ctx context.Context, st *store.Store, a, b int64) (Finding, error) 
 	if err != nil {
 		return Finding{}, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT x.id FROM examples x WHERE x.dataset_id = ?
-		AND x.norm_hash IN (SELECT norm_hash FROM examples WHERE dataset_id = ?) ORDER BY x.seq`, a, b)
+	alo, ahi := span(a)
+	blo, bhi := span(b)
+	rows, err := db.QueryContext(ctx, `SELECT x.id FROM examples x WHERE x.id BETWEEN ? AND ?
+		AND x.norm_hash IN (SELECT norm_hash FROM examples WHERE id BETWEEN ? AND ?) ORDER BY x.id`, alo, ahi, blo, bhi)
 	if err != nil {
 		return Finding{}, fmt.Errorf("overlap of datasets %d and %d: %w", a, b, err)
 	}

@@ -60,6 +60,30 @@ var ErrNotFound = errors.New("no such dataset")
 
 func sqlDB(st *store.Store) (*sql.DB, error) { return st.DB.DB() }
 
+// span is the range of ids that holds the examples of dataset id, in order
+// (see store.ExampleID).
+func span(id int64) (lo, hi int64) { return store.ExampleID(id, 1), store.ExampleID(id, store.MaxSeq) }
+
+// remove deletes datasets and their examples (which have no foreign key to
+// cascade from: see store.ExampleID) in one transaction.
+func remove(ctx context.Context, db *sql.DB, ids []int64) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, id := range ids {
+		lo, hi := span(id)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM examples WHERE id BETWEEN ? AND ?`, lo, hi); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM datasets WHERE id = ?`, id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 // Cleanup removes datasets whose import or derivation never finished,
 // because Hone was killed while writing them.
 func Cleanup(ctx context.Context, st *store.Store) (int64, error) {
@@ -67,11 +91,27 @@ func Cleanup(ctx context.Context, st *store.Store) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := db.ExecContext(ctx, `DELETE FROM datasets WHERE state = ?`, importing)
+	rows, err := db.QueryContext(ctx, `SELECT id FROM datasets WHERE state = ?`, importing)
 	if err != nil {
 		return 0, fmt.Errorf("remove unfinished datasets: %w", err)
 	}
-	return res.RowsAffected()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("remove unfinished datasets: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("remove unfinished datasets: %w", err)
+	}
+	if err := remove(ctx, db, ids); err != nil {
+		return 0, fmt.Errorf("remove unfinished datasets: %w", err)
+	}
+	return int64(len(ids)), nil
 }
 
 const datasetColumns = `id, name, source, format, COALESCE(parent_id, 0), recipe, examples, errors, bytes, created_at`
@@ -129,7 +169,7 @@ func Delete(ctx context.Context, st *store.Store, id int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, `DELETE FROM datasets WHERE id = ?`, id); err != nil {
+	if err := remove(ctx, db, []int64{id}); err != nil {
 		return fmt.Errorf("delete dataset %d: %w", id, err)
 	}
 	return nil

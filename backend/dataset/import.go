@@ -95,18 +95,25 @@ func Import(ctx context.Context, st *store.Store, path string, o ImportOptions, 
 	}
 	// Parsing and hashing run here, SQLite writes in a second goroutine:
 	// the two halves take about the same time, and machines have two cores.
+	// Chunks of rows go back and forth, so that the garbage collector, whose
+	// pauses stop both halves, has less to do.
 	type item struct {
 		r   row
 		err *ImportError
 	}
-	chunks := make(chan []item, 8)
+	type chunk struct {
+		items []item
+		arena []byte // the rows' bytes
+	}
+	const chunkRows = 256
+	chunks, free := make(chan *chunk, 8), make(chan *chunk, 10)
 	var writeErr error
 	var failed atomic.Bool
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		for chunk := range chunks {
-			for _, it := range chunk {
+		for c := range chunks {
+			for _, it := range c.items {
 				if writeErr != nil {
 					break
 				}
@@ -119,13 +126,23 @@ func Import(ctx context.Context, st *store.Store, path string, o ImportOptions, 
 			if writeErr != nil {
 				failed.Store(true)
 			}
+			clear(c.items)
+			c.items, c.arena = c.items[:0], c.arena[:0]
+			select {
+			case free <- c:
+			default:
+			}
 		}
 	}()
-	var chunk []item
+	cur := &chunk{items: make([]item, 0, chunkRows)}
 	send := func(force bool) {
-		if len(chunk) >= 256 || (force && len(chunk) > 0) {
-			chunks <- chunk
-			chunk = make([]item, 0, 256)
+		if len(cur.items) >= chunkRows || (force && len(cur.items) > 0) {
+			chunks <- cur
+			select {
+			case cur = <-free:
+			default:
+				cur = &chunk{items: make([]item, 0, chunkRows)}
+			}
 		}
 	}
 
@@ -141,16 +158,18 @@ func Import(ctx context.Context, st *store.Store, path string, o ImportOptions, 
 		progress(p)
 	}
 	var first []string // the first skipped rows, for the message when none was usable
+	rows := newRowMaker()
 	det, err = parse.Parse(ctx, path, o.Parse,
 		func(ex parse.Example) error {
 			if failed.Load() {
 				return errWriterFailed
 			}
-			r, err := newRow(ex)
-			if err != nil {
+			var r row
+			var err error
+			if r, cur.arena, err = rows.row(cur.arena, ex); err != nil {
 				return err
 			}
-			chunk = append(chunk, item{r: r})
+			cur.items = append(cur.items, item{r: r})
 			p.Rows++
 			send(false)
 			return nil
@@ -159,7 +178,7 @@ func Import(ctx context.Context, st *store.Store, path string, o ImportOptions, 
 			if len(first) < 3 {
 				first = append(first, e.Error())
 			}
-			chunk = append(chunk, item{err: &ImportError{File: e.File, Line: int64(e.Line), Field: e.Field, Reason: e.Reason}})
+			cur.items = append(cur.items, item{err: &ImportError{File: e.File, Line: int64(e.Line), Field: e.Field, Reason: e.Reason}})
 			p.Errors++
 			send(false)
 		},

@@ -99,7 +99,8 @@ func scan(ctx context.Context, st *store.Store, id int64) (all []scanned, sigs [
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT id, messages, label, text, hash, norm_hash, chars FROM examples WHERE dataset_id = ? ORDER BY seq`, id)
+	lo, hi := span(id)
+	rows, err := db.QueryContext(ctx, `SELECT id, messages, label, text, hash, norm_hash, chars FROM examples WHERE id BETWEEN ? AND ? ORDER BY id`, lo, hi)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read dataset %d: %w", id, err)
 	}

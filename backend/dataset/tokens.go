@@ -49,7 +49,8 @@ func CountTokens(ctx context.Context, st *store.Store, id int64, modelPath strin
 	if err != nil {
 		return TokenLengths{}, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT id, messages, text FROM examples WHERE dataset_id = ? ORDER BY seq`, id)
+	lo, hi := span(id)
+	rows, err := db.QueryContext(ctx, `SELECT id, messages, text FROM examples WHERE id BETWEEN ? AND ? ORDER BY id`, lo, hi)
 	if err != nil {
 		return TokenLengths{}, fmt.Errorf("dataset %d: %w", id, err)
 	}

@@ -182,7 +182,8 @@ func derive(ctx context.Context, st *store.Store, meta Dataset, parts []part) (D
 	}
 	var bytes int64
 	copyPart := func(p part) error {
-		rows, err := w.db.QueryContext(ctx, `SELECT id, seq, messages, label, text, line, hash, norm_hash, chars FROM examples WHERE dataset_id = ? ORDER BY seq`, p.id)
+		lo, hi := span(p.id)
+		rows, err := w.db.QueryContext(ctx, `SELECT id, seq, messages, label, text, line, hash, norm_hash, chars FROM examples WHERE id BETWEEN ? AND ? ORDER BY id`, lo, hi)
 		if err != nil {
 			return err
 		}
@@ -209,7 +210,7 @@ func derive(ctx context.Context, st *store.Store, meta Dataset, parts []part) (D
 			return Dataset{}, fmt.Errorf("make %q: %w", meta.Name, err)
 		}
 	}
-	if w.n+int64(len(w.buf)) == 0 {
+	if w.n == 0 {
 		w.abort()
 		return Dataset{}, fmt.Errorf("make %q: no example left", meta.Name)
 	}

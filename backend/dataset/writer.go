@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
+	"hash"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -27,30 +27,24 @@ type row struct {
 	chars    int64
 }
 
-// Rows go in as one JSON array per batch, unpacked by SQLite's json_each:
-// the pure-Go driver parses a statement on every execution, so one
-// statement for many rows beats a prepared statement per row. Batches are
-// committed every txRows rows: one transaction per batch keeps the WAL small,
-// and the dataset stays invisible until finish marks it ready.
-const (
-	rowsPerInsert = 1000
-	txRows        = 20000
-)
+// Rows go in through a store.Bulk connection: one INSERT prepared once and
+// run per row, which the pure-Go driver behind database/sql cannot do (it
+// prepares every statement anew). Rows are committed every txRows rows: one
+// transaction per batch keeps the WAL small, and the dataset stays invisible
+// until finish marks it ready.
+const txRows = 20000
 
-const insertExamples = `INSERT INTO examples(dataset_id, seq, messages, label, text, line, hash, norm_hash, chars)
-SELECT ?1, ?2 + key, value->'$[0]', value->>'$[1]', value->>'$[2]', value->>'$[3]',
-	unhex(value->>'$[4]'), unhex(value->>'$[5]'), value->>'$[6]' FROM json_each(?3)`
+const insertExample = `INSERT INTO examples(id, dataset_id, seq, messages, label, text, line, hash, norm_hash, chars)
+VALUES (?10, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`
 
 // writer creates a dataset in state "importing" and appends examples to it.
 type writer struct {
-	ctx    context.Context
 	cancel context.Context // the caller's, for cancellation
-	db     *sql.DB
+	db     *sql.DB         // the store's pool, for reads and for removing an aborted dataset
+	bulk   *store.Bulk
+	ins    *store.Stmt
 	id     int64
-	tx     *sql.Tx
-	buf    []row
-	batch  []byte // the JSON array of buf
-	n      int64  // rows written
+	n      int64 // rows written
 	inTx   int
 	errs   int64
 }
@@ -69,74 +63,57 @@ func newWriter(ctx context.Context, st *store.Store, d Dataset) (*writer, error)
 	if err != nil {
 		return nil, fmt.Errorf("create dataset %q: %w", d.Name, err)
 	}
-	// The driver watches a cancellable context with a goroutine per
-	// statement; the writer checks ctx itself once per batch instead.
-	w := &writer{ctx: context.WithoutCancel(ctx), cancel: ctx, db: db}
-	w.id, err = res.LastInsertId()
-	return w, err
+	w := &writer{cancel: ctx, db: db}
+	if w.id, err = res.LastInsertId(); err != nil {
+		return nil, err
+	}
+	if w.bulk, err = st.OpenBulk(); err == nil {
+		w.ins, err = w.bulk.Prepare(insertExample)
+	}
+	if err != nil {
+		w.abort()
+		return nil, fmt.Errorf("create dataset %q: %w", d.Name, err)
+	}
+	return w, nil
 }
 
 func (w *writer) begin() error {
-	if w.tx != nil {
-		return nil
-	}
-	tx, err := w.db.BeginTx(w.ctx, nil)
-	if err != nil {
-		return err
-	}
-	w.tx = tx
-	return nil
-}
-
-// add appends one example.
-func (w *writer) add(r row) error {
-	w.buf = append(w.buf, r)
-	if len(w.buf) == rowsPerInsert {
-		return w.flush()
-	}
-	return nil
-}
-
-// flush writes the buffered rows.
-func (w *writer) flush() error {
-	if len(w.buf) == 0 {
+	if w.bulk.InTx() {
 		return nil
 	}
 	if err := w.cancel.Err(); err != nil {
 		return err
 	}
-	if err := w.begin(); err != nil {
+	if err := w.bulk.Exec("BEGIN IMMEDIATE"); err != nil {
 		return fmt.Errorf("dataset %d: %w", w.id, err)
 	}
-	b := append(w.batch[:0], '[')
-	for i, r := range w.buf {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		b = append(b, r.messages...)
-		b = append(b, ',')
-		label, _ := json.Marshal(r.label)
-		b = append(b, label...)
-		b = append(b, ',')
-		b = strconv.AppendBool(b, r.text)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, r.line, 10)
-		b = append(b, ',', '"')
-		b = hex.AppendEncode(b, r.hash)
-		b = append(b, '"', ',', '"')
-		b = hex.AppendEncode(b, r.normHash)
-		b = append(b, '"', ',')
-		b = strconv.AppendInt(b, r.chars, 10)
-		b = append(b, ']')
+	return nil
+}
+
+// add appends one example.
+func (w *writer) add(r row) error {
+	if w.n >= store.MaxSeq {
+		return fmt.Errorf("dataset %d: more than %d examples", w.id, int64(store.MaxSeq))
 	}
-	w.batch = append(b, ']')
-	if _, err := w.tx.ExecContext(w.ctx, insertExamples, w.id, w.n+1, string(w.batch)); err != nil {
+	if err := w.begin(); err != nil {
+		return err
+	}
+	s := w.ins
+	s.Int64(1, w.id)
+	s.Int64(2, w.n+1)
+	s.TextBytes(3, r.messages)
+	s.Text(4, r.label)
+	s.Bool(5, r.text)
+	s.Int64(6, r.line)
+	s.Blob(7, r.hash)
+	s.Blob(8, r.normHash)
+	s.Int64(9, r.chars)
+	s.Int64(10, store.ExampleID(w.id, w.n+1))
+	if err := s.Exec(); err != nil {
 		return fmt.Errorf("dataset %d: write examples: %w", w.id, err)
 	}
-	w.n += int64(len(w.buf))
-	w.inTx += len(w.buf)
-	w.buf = w.buf[:0]
+	w.n++
+	w.inTx++
 	if w.inTx >= txRows {
 		return w.commit()
 	}
@@ -144,12 +121,11 @@ func (w *writer) flush() error {
 }
 
 func (w *writer) commit() error {
-	if w.tx == nil {
+	if !w.bulk.InTx() {
 		return nil
 	}
-	err := w.tx.Commit()
-	w.tx, w.inTx = nil, 0
-	if err != nil {
+	w.inTx = 0
+	if err := w.bulk.Exec("COMMIT"); err != nil {
 		return fmt.Errorf("dataset %d: commit: %w", w.id, err)
 	}
 	return nil
@@ -161,66 +137,205 @@ func (w *writer) addError(e ImportError) error {
 		return err
 	}
 	w.errs++
-	_, err := w.tx.ExecContext(w.ctx, `INSERT INTO import_errors(dataset_id, file, line, field, reason) VALUES (?, ?, ?, ?, ?)`,
-		w.id, e.File, e.Line, e.Field, e.Reason)
-	return err
+	s, err := w.bulk.Prepare(`INSERT INTO import_errors(dataset_id, file, line, field, reason) VALUES (?1, ?2, ?3, ?4, ?5)`)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	s.Int64(1, w.id)
+	s.Text(2, e.File)
+	s.Int64(3, e.Line)
+	s.Text(4, e.Field)
+	s.Text(5, e.Reason)
+	return s.Exec()
 }
 
-// finish writes what is buffered and makes the dataset visible.
+// finish makes the dataset visible, in the transaction of the last rows.
 func (w *writer) finish(bytes int64, format string) (int64, error) {
-	if err := w.flush(); err != nil {
-		return 0, err
-	}
 	if err := w.begin(); err != nil {
 		return 0, err
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `UPDATE datasets SET state = ?, examples = ?, errors = ?, bytes = ?, format = ? WHERE id = ?`,
-		ready, w.n, w.errs, bytes, format, w.id); err != nil {
+	s, err := w.bulk.Prepare(`UPDATE datasets SET state = ?1, examples = ?2, errors = ?3, bytes = ?4, format = ?5 WHERE id = ?6 AND state = ?7`)
+	if err != nil {
 		return 0, fmt.Errorf("dataset %d: %w", w.id, err)
 	}
-	return w.id, w.commit()
+	s.Text(1, ready)
+	s.Int64(2, w.n)
+	s.Int64(3, w.errs)
+	s.Int64(4, bytes)
+	s.Text(5, format)
+	s.Int64(6, w.id)
+	s.Text(7, importing)
+	err = s.Exec()
+	s.Close()
+	if err == nil && w.bulk.Changes() != 1 {
+		err = errors.New("the unfinished dataset was removed meanwhile")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("dataset %d: %w", w.id, err)
+	}
+	if err := w.commit(); err != nil {
+		return 0, err
+	}
+	w.close()
+	return w.id, nil
+}
+
+// close ends the bulk connection; an open transaction is rolled back.
+func (w *writer) close() {
+	if w.ins != nil {
+		w.ins.Close()
+		w.ins = nil
+	}
+	if w.bulk != nil {
+		w.bulk.Rollback()
+		w.bulk.Close()
+		w.bulk = nil
+	}
 }
 
 // abort rolls back and removes the unfinished dataset. It uses a fresh
 // context: the job's own may be the reason for aborting.
 func (w *writer) abort() {
-	if w.tx != nil {
-		w.tx.Rollback()
-		w.tx = nil
-	}
-	w.db.ExecContext(context.Background(), `DELETE FROM datasets WHERE id = ?`, w.id)
+	w.close()
+	remove(context.Background(), w.db, []int64{w.id})
 }
+
+// rowMaker turns parsed examples into rows; one per goroutine.
+type rowMaker struct {
+	h, n      hash.Hash
+	raw, norm []byte
+	sum       []byte
+}
+
+func newRowMaker() *rowMaker { return &rowMaker{h: sha256.New(), n: sha256.New()} }
 
 // newRow hashes and measures an example.
 func newRow(ex parse.Example) (row, error) {
-	msgs, err := json.Marshal(ex.Messages)
-	if err != nil {
-		return row{}, err
-	}
-	h := sha256.New()
-	n := sha256.New()
-	var chars int64
-	var norm []byte
-	for _, m := range ex.Messages {
-		h.Write([]byte(m.Role))
-		h.Write([]byte{0})
-		h.Write([]byte(m.Content))
-		h.Write([]byte{1})
-		norm = appendNormalized(append(norm[:0], m.Role...), m.Content)
-		n.Write(norm)
-		n.Write([]byte{1})
-		chars += int64(utf8.RuneCountInString(m.Content))
-	}
-	return row{messages: msgs, label: ex.Label, text: ex.Text, line: int64(ex.Line),
-		hash: h.Sum(nil)[:16], normHash: n.Sum(nil)[:16], chars: chars}, nil
+	r, _, err := newRowMaker().row(nil, ex)
+	return r, err
 }
+
+// row hashes and measures an example: hash is over the messages as they
+// are, normHash over them lower-cased without punctuation (appendNormalized).
+// The row's bytes (messages JSON, both hashes) are appended to arena, or to
+// a new arena when it is full, which row returns: the import reuses the
+// arena of a chunk of rows once they are written.
+func (m *rowMaker) row(arena []byte, ex parse.Example) (row, []byte, error) {
+	size := 2 + 2*hashLen
+	for _, msg := range ex.Messages {
+		size += len(msg.Role) + len(msg.Content) + 32
+	}
+	if cap(arena)-len(arena) < size {
+		arena = make([]byte, 0, max(size, 128<<10))
+	}
+	start := len(arena)
+	arena, err := appendMessages(arena, ex.Messages)
+	if err != nil {
+		return row{}, arena, err
+	}
+	msgs := arena[start:len(arena):len(arena)]
+	buf := arena
+	m.h.Reset()
+	m.n.Reset()
+	var chars int64
+	// Each hash reads one buffer: writing strings to a hash.Hash would copy them.
+	m.raw, m.norm = m.raw[:0], m.norm[:0]
+	for _, msg := range ex.Messages {
+		m.raw = append(append(append(append(m.raw, msg.Role...), 0), msg.Content...), 1)
+		m.norm = append(appendNormalized(append(m.norm, msg.Role...), msg.Content), 1)
+		chars += int64(utf8.RuneCountInString(msg.Content))
+	}
+	m.h.Write(m.raw)
+	m.n.Write(m.norm)
+	m.sum = m.h.Sum(m.sum[:0])
+	buf = append(buf, m.sum[:hashLen]...)
+	m.sum = m.n.Sum(m.sum[:0])
+	buf = append(buf, m.sum[:hashLen]...)
+	n := start + len(msgs)
+	return row{messages: msgs, label: ex.Label, text: ex.Text, line: int64(ex.Line),
+		hash: buf[n : n+hashLen : n+hashLen], normHash: buf[n+hashLen : n+2*hashLen : n+2*hashLen], chars: chars}, buf, nil
+}
+
+// hashLen is how much of a SHA-256 the hashes keep.
+const hashLen = 16
+
+// appendMessages appends msgs as json.Marshal writes them.
+func appendMessages(b []byte, msgs []parse.Message) ([]byte, error) {
+	b = append(b, '[')
+	for i, m := range msgs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"role":`...)
+		b = appendJSONString(b, m.Role)
+		b = append(b, `,"content":`...)
+		b = appendJSONString(b, m.Content)
+		b = append(b, '}')
+	}
+	return append(b, ']'), nil
+}
+
+// appendJSONString appends s quoted as json.Marshal quotes it: text that
+// needs no escape is copied, anything else goes to encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if !plain {
+		q, _ := json.Marshal(s) // a string always marshals
+		return append(b, q...)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// asciiClass says what appendNormalized does with each ASCII byte, from
+// the same unicode tests: keep lower-cased, separate, or keep as is.
+var asciiClass, asciiLower = func() (class, lower [128]byte) {
+	for c := range 128 {
+		r := rune(c)
+		switch {
+		case unicode.IsLetter(r) || unicode.IsNumber(r):
+			class[c] = 'k'
+		case unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r):
+			class[c] = 's'
+		}
+		lower[c] = byte(unicode.ToLower(r))
+	}
+	return
+}()
 
 // appendNormalized appends s lower-cased, with punctuation dropped and runs
 // of spaces collapsed: "Hello,  World!" and "hello world" are the same text.
 func appendNormalized(dst []byte, s string) []byte {
 	dst = append(dst, ' ')
 	space := true
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			switch asciiClass[c] {
+			case 'k':
+				dst = append(dst, asciiLower[c])
+				space = false
+			case 's':
+				if !space {
+					dst = append(dst, ' ')
+					space = true
+				}
+			default:
+				dst = append(dst, c)
+				space = false
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch {
 		case unicode.IsLetter(r) || unicode.IsNumber(r):
 			dst = utf8.AppendRune(dst, unicode.ToLower(r))

@@ -94,7 +94,10 @@ func kindOf(b []byte) kind {
 // decodeObject parses one JSON row; the problem says why it is not a usable
 // object: invalid JSON (with its column), another type, or invalid UTF-8
 // (which encoding/json would otherwise replace silently).
-func decodeObject(b []byte) (jsonRow, *problem) {
+func decodeObject(b []byte) (row, *problem) {
+	if r, ok := scanObject(b); ok {
+		return r, nil
+	}
 	var r jsonRow
 	if err := json.Unmarshal(b, &r); err != nil {
 		var se *json.SyntaxError

@@ -14,7 +14,10 @@ type Model struct {
 	be         Backend
 	embed      *Tensor // [V, C]
 	norm, head *Tensor // final norm [C]; lm_head [V, C], the embedding when tied
-	layers     []layer
+	// With LoadPacked, the embedding and LM head kept in their GGUF blocks
+	// (embed and head then nil); headP is embedP when tied.
+	embedP, headP *packedWeight
+	layers        []layer
 }
 
 type layer struct {
@@ -39,11 +42,13 @@ const (
 var LinearNames = [numLinear]string{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
 
 // linear is y = x wᵀ + bias + LoRA; bias and lora are optional. With q
-// set (QLoRA, qlora.go) the base weight is NF4 and w holds only its shape.
+// set (QLoRA, qlora.go) the base weight is NF4, with p (packed.go) it is in
+// GGUF blocks, and w holds only its shape.
 type linear struct {
 	w, bias *Tensor
 	lora    *Adapter
 	q       *model.NF4
+	p       *packedWeight
 }
 
 // hfName is the Hugging Face module path of linear i in layer l.
@@ -56,11 +61,18 @@ func hfName(l, i int) string {
 }
 
 // Load reads an opened model's weights onto be.
-func Load(m *model.Model, be Backend) (*Model, error) { return load(m, be, false) }
+func Load(m *model.Model, be Backend) (*Model, error) { return load(m, be, loadF32) }
 
-// load quantises each decoder linear to NF4 as soon as it is read when nf4
-// is set, so that at most one f32 linear is in memory at a time.
-func load(m *model.Model, be Backend, nf4 bool) (*Model, error) {
+// How load keeps the decoder linears.
+type loadMode int
+
+const (
+	loadF32    loadMode = iota
+	loadNF4             // quantised to NF4 as each is read, so at most one f32 linear is in memory at a time
+	loadPacked          // in their GGUF blocks where the packed matmul takes the type (LoadPacked)
+)
+
+func load(m *model.Model, be Backend, mode loadMode) (*Model, error) {
 	c := m.Config
 	read := func(name string, shape ...int) (*Tensor, error) {
 		x, err := m.Weights.ReadF32(name)
@@ -76,15 +88,30 @@ func load(m *model.Model, be Backend, nf4 bool) (*Model, error) {
 	e := &Model{Config: c, be: be}
 	var err error
 	q, kv := c.Heads*c.HeadDim, c.KVHeads*c.HeadDim
-	if e.embed, err = read("model.embed_tokens.weight", c.VocabSize, c.HiddenSize); err != nil {
+	// readLinear reads a weight [rows, cols] into w, or packed into *p when
+	// loading packed and its type allows.
+	readLinear := func(name string, w **Tensor, p **packedWeight, rows, cols int) error {
+		if mode == loadPacked {
+			pw, err := readPacked(m.Weights, name, rows, cols)
+			if err != nil || pw != nil {
+				*p = pw
+				return err
+			}
+		}
+		t, err := read(name, rows, cols)
+		*w = t
+		return err
+	}
+	if err := readLinear("model.embed_tokens.weight", &e.embed, &e.embedP, c.VocabSize, c.HiddenSize); err != nil {
 		return nil, err
 	}
 	if e.norm, err = read("model.norm.weight", c.HiddenSize); err != nil {
 		return nil, err
 	}
-	e.head = e.embed
+	e.head, e.headP = e.embed, e.embedP
 	if !c.TiedEmbeddings {
-		if e.head, err = read("lm_head.weight", c.VocabSize, c.HiddenSize); err != nil {
+		e.head, e.headP = nil, nil
+		if err := readLinear("lm_head.weight", &e.head, &e.headP, c.VocabSize, c.HiddenSize); err != nil {
 			return nil, err
 		}
 	}
@@ -100,10 +127,14 @@ func load(m *model.Model, be Backend, nf4 bool) (*Model, error) {
 		shapes := [numLinear][2]int{{q, c.HiddenSize}, {kv, c.HiddenSize}, {kv, c.HiddenSize}, {c.HiddenSize, q},
 			{c.IntermediateSize, c.HiddenSize}, {c.IntermediateSize, c.HiddenSize}, {c.HiddenSize, c.IntermediateSize}}
 		for i, sh := range shapes {
-			if ly.lin[i].w, err = read(hfName(l, i)+".weight", sh[0], sh[1]); err != nil {
+			lin := &ly.lin[i]
+			if err := readLinear(hfName(l, i)+".weight", &lin.w, &lin.p, sh[0], sh[1]); err != nil {
 				return nil, err
 			}
-			if nf4 {
+			if lin.p != nil {
+				lin.w = &Tensor{Shape: []int{sh[0], sh[1]}}
+			}
+			if mode == loadNF4 {
 				if err := ly.lin[i].quantize(); err != nil {
 					return nil, fmt.Errorf("%s: %w", hfName(l, i), err)
 				}
@@ -124,6 +155,25 @@ func load(m *model.Model, be Backend, nf4 bool) (*Model, error) {
 type Cache struct {
 	k, v []*Tensor // per layer [max, KVH, D]
 	Len  int       // positions filled
+	s    *scratch
+}
+
+// scratch is Forward's working memory for T tokens, kept on the cache so
+// that decoding a token at a time allocates little more than the logits.
+type scratch struct {
+	T                         int
+	ids, pos                  []int32
+	x, h, q, att, o, gate, up *Tensor
+}
+
+func (cache *Cache) scratch(c model.Config, T int) *scratch {
+	if s := cache.s; s != nil && s.T == T {
+		return s
+	}
+	cache.s = &scratch{T: T, ids: make([]int32, T), pos: make([]int32, T),
+		x: New(T, c.HiddenSize), h: New(T, c.HiddenSize), q: New(T, c.Heads, c.HeadDim), att: New(T, c.Heads, c.HeadDim),
+		o: New(T, c.HiddenSize), gate: New(T, c.IntermediateSize), up: New(T, c.IntermediateSize)}
+	return cache.s
 }
 
 // NewCache makes a KV cache for up to maxLen positions.
@@ -144,7 +194,8 @@ func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) {
 	if T == 0 || p+T > cache.k[0].Dim(0) {
 		return nil, fmt.Errorf("engine: %d tokens after %d do not fit a cache of %d", T, p, cache.k[0].Dim(0))
 	}
-	ids, pos := make([]int32, T), make([]int32, T)
+	s := cache.scratch(c, T)
+	ids, pos := s.ids, s.pos
 	for i, t := range tokens {
 		if t < 0 || t >= c.VocabSize {
 			return nil, fmt.Errorf("engine: token %d out of range [0,%d)", t, c.VocabSize)
@@ -152,10 +203,12 @@ func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) {
 		ids[i], pos[i] = int32(t), int32(p+i)
 	}
 	H, KVH, D, eps, theta := c.Heads, c.KVHeads, c.HeadDim, float32(c.NormEps), float32(c.RopeTheta)
-	x, h := New(T, c.HiddenSize), New(T, c.HiddenSize)
-	q, att, o := New(T, H, D), New(T, H, D), New(T, c.HiddenSize)
-	gate, up := New(T, c.IntermediateSize), New(T, c.IntermediateSize)
-	be.Embedding(x, m.embed, ids)
+	x, h, q, att, o, gate, up := s.x, s.h, s.q, s.att, s.o, s.gate, s.up
+	if m.embedP != nil {
+		embedPacked(x, m.embedP, ids)
+	} else {
+		be.Embedding(x, m.embed, ids)
+	}
 	for l, ly := range m.layers {
 		// The new keys and values go straight into their rows of the cache.
 		k, v := cache.k[l].Rows(p, p+T), cache.v[l].Rows(p, p+T)
@@ -178,7 +231,11 @@ func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) {
 	cache.Len += T
 	be.RMSNorm(h, x, m.norm, eps)
 	logits := New(T, c.VocabSize)
-	be.MatMul(logits, h, m.head)
+	if m.headP != nil {
+		be.(packedBackend).matMulPacked(logits, h, m.headP)
+	} else {
+		be.MatMul(logits, h, m.head)
+	}
 	return logits, nil
 }
 

@@ -27,7 +27,7 @@ func LoadNF4(m *model.Model, be Backend) (*Model, error) {
 	if _, ok := be.(NF4Backend); !ok {
 		return nil, fmt.Errorf("engine: backend %s has no NF4 matmul", be.Name())
 	}
-	return load(m, be, true)
+	return load(m, be, loadNF4)
 }
 
 // QuantizeNF4 quantises the decoder linears of a loaded model in place and
@@ -63,8 +63,12 @@ func (l *linear) quantize() error {
 	return nil
 }
 
-// baseForward sets y = x Wᵀ for l's base weight, f32 or NF4.
+// baseForward sets y = x Wᵀ for l's base weight, f32, NF4 or packed.
 func baseForward(be Backend, y, x *Tensor, l *linear) {
+	if l.p != nil {
+		be.(packedBackend).matMulPacked(y, x, l.p)
+		return
+	}
 	if l.q != nil {
 		be.(NF4Backend).MatMulNF4(y, x, l.q)
 		return
@@ -73,8 +77,11 @@ func baseForward(be Backend, y, x *Tensor, l *linear) {
 }
 
 // baseBackward adds the gradients of x and, for an f32 weight, of W (dw
-// may be nil); an NF4 weight is frozen.
+// may be nil); an NF4 weight is frozen. A packed one has no backward.
 func baseBackward(be TrainBackend, dx, dw, dy, x *Tensor, l *linear) {
+	if l.p != nil {
+		panic("engine: a model loaded with LoadPacked runs inference only: train from Load (f32) or LoadNF4")
+	}
 	if l.q != nil {
 		be.(NF4Backend).MatMulNF4Backward(dx, dy, l.q)
 		return

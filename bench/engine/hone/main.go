@@ -56,20 +56,24 @@ func main() {
 	}
 }
 
-func load(path string) (*engine.Model, error) {
+func load(path string) (*engine.Model, error) { return open(path, engine.Load) }
+
+// open reads the model with loader: f32 for training, packed for decoding.
+func open(path string, loader func(*model.Model, engine.Backend) (*engine.Model, error)) (*engine.Model, error) {
 	mm, err := model.OpenModel(path)
 	if err != nil {
 		return nil, err
 	}
 	defer mm.Close()
-	return engine.Load(mm, engine.CPU{})
+	return loader(mm, engine.CPU{})
 }
 
 // decode times the prompt's prefill plus the first token (time to first
 // token) and then one-token steps with the KV cache, as llama.cpp's side
-// measures them.
+// measures them. The weights stay in the GGUF's blocks (engine.LoadPacked),
+// as llama.cpp keeps them.
 func decode(path, question string, n int) error {
-	m, err := load(path)
+	m, err := open(path, engine.LoadPacked)
 	if err != nil {
 		return err
 	}
@@ -94,7 +98,7 @@ func decode(path, question string, n int) error {
 		}
 	}
 	rest := time.Since(start) - ttft
-	fmt.Printf("hone      decode: threads %d, prompt %d tokens, time to first token %.1f ms, decode %.1f tokens/s (%d tokens)\n",
+	fmt.Printf("hone      decode: threads %d, prompt %d tokens, time to first token %.1f ms, decode %.1f tokens/s (%d tokens), packed weights\n",
 		runtime.GOMAXPROCS(0), len(prompt), ms(ttft), float64(n-1)/rest.Seconds(), n-1)
 	return nil
 }

@@ -188,7 +188,14 @@ func (m *Model) NewCache(maxLen int) *Cache {
 
 // Forward runs tokens at the positions after those in cache, appends their
 // keys and values to it and returns the logits [len(tokens), V].
-func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) {
+func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) { return m.forward(cache, tokens, false) }
+
+// Next is Forward returning only the last token's logits [1, V], which is
+// what generation needs: a prompt skips the LM head for all its other
+// positions.
+func (m *Model) Next(cache *Cache, tokens []int) (*Tensor, error) { return m.forward(cache, tokens, true) }
+
+func (m *Model) forward(cache *Cache, tokens []int, last bool) (*Tensor, error) {
 	c, be := m.Config, m.be
 	T, p := len(tokens), cache.Len
 	if T == 0 || p+T > cache.k[0].Dim(0) {
@@ -229,8 +236,11 @@ func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) {
 		be.Add(x, o)
 	}
 	cache.Len += T
+	if last {
+		x, h = x.Rows(T-1, T), h.Rows(T-1, T)
+	}
 	be.RMSNorm(h, x, m.norm, eps)
-	logits := New(T, c.VocabSize)
+	logits := New(h.Dim(0), c.VocabSize)
 	if m.headP != nil {
 		be.(packedBackend).matMulPacked(logits, h, m.headP)
 	} else {
@@ -246,12 +256,11 @@ func (m *Model) Greedy(prompt []int, n, stop int) ([]int, error) {
 	var out []int
 	next := prompt
 	for range n {
-		logits, err := m.Forward(cache, next)
+		logits, err := m.Next(cache, next)
 		if err != nil {
 			return nil, err
 		}
-		last := logits.Rows(logits.Dim(0)-1, logits.Dim(0)).Data
-		tok := slices.Index(last, slices.Max(last))
+		tok := slices.Index(logits.Data, slices.Max(logits.Data))
 		if tok == stop {
 			break
 		}

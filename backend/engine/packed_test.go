@@ -193,3 +193,27 @@ func TestPackedHasNoBackward(t *testing.T) {
 	}()
 	baseBackward(CPU{}, New(1, 32), nil, New(1, 2), New(1, 32), l)
 }
+
+// TestNext checks that Next gives Forward's last row, for a prompt and
+// then a token.
+func TestNext(t *testing.T) {
+	m, tok := stories260K(t)
+	seq := append([]int{tok.BOS()}, tok.Encode("Once upon a time", false)...)
+	all, err := m.Forward(m.NewCache(len(seq)), seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := m.NewCache(len(seq))
+	for _, part := range [][]int{seq[:len(seq)-1], seq[len(seq)-1:]} {
+		got, err := m.Next(cache, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := all.Rows(cache.Len-1, cache.Len).Data
+		for i := range want {
+			if math.Abs(float64(got.Data[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("after %d tokens: logit %d is %g, Forward's %g", cache.Len, i, got.Data[i], want[i])
+			}
+		}
+	}
+}

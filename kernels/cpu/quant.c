@@ -205,11 +205,37 @@ T5 static INL __m512 two_blocks(const uint8_t *w, qrow x, int b, int bs, float *
     return _mm512_mul_ps(_mm512_cvtepi32_ps(s), sc);
 }
 
+// sixteen_blocks adds blocks [b, b+16) to acc and their offset terms to
+// corr, with the scale work in vectors: one gather fetches the 16 blocks'
+// first 4 bytes (d, and Q4_1's m), and a permute spreads each pair's
+// scales over its lanes.
+T5 static INL void sixteen_blocks(const uint8_t *w, qrow x, int b, int bs, __m512 *acc, __m512 *corr, const int type) {
+    const __m512i at = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                          _mm512_set1_epi32(bs));
+    __m512i g = _mm512_i32gather_epi32(at, w, 1);
+    __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(g));
+    __m512 sc = _mm512_mul_ps(d, _mm512_loadu_ps(x.d + b)), xs = _mm512_loadu_ps(x.s + b);
+    if (type == QT_Q4_1) {
+        *corr = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(g, 16))), xs, *corr);
+    } else { // m = -8*d or -128*d: the factor is applied once at the end
+        *corr = _mm512_fmadd_ps(d, xs, *corr);
+    }
+    __m512i pick = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    for (int k = 0; k < 8; k++, w += 2 * bs) {
+        __m512i wv = _mm512_inserti64x4(_mm512_castsi256_si512(codes_u8(w, type)), codes_u8(w + bs, type), 1);
+        __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv, _mm512_loadu_si512(x.q + 32 * (b + 2 * k)));
+        acc[k & 1] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_permutexvar_ps(pick, sc), acc[k & 1]);
+        pick = _mm512_add_epi32(pick, _mm512_set1_epi32(2));
+    }
+}
+
 T5 static INL float dot_vnni(const uint8_t *w, qrow x, int nb, const int type) {
     const int bs = type == QT_Q8_0 ? 34 : type == QT_Q4_1 ? 20 : 18;
-    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-    float corr = 0;
+    __m512 acc2[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()}, corrv = _mm512_setzero_ps();
     int b = 0;
+    for (; b + 16 <= nb; b += 16, w += 16 * bs) sixteen_blocks(w, x, b, bs, acc2, &corrv, type);
+    float corr = _mm512_reduce_add_ps(corrv) * (type == QT_Q4_1 ? 1 : type == QT_Q4_0 ? -8 : -128);
+    __m512 acc0 = acc2[0], acc1 = acc2[1];
     for (; b + 4 <= nb; b += 4, w += 4 * bs) {
         acc0 = _mm512_add_ps(acc0, two_blocks(w, x, b, bs, &corr, type));
         acc1 = _mm512_add_ps(acc1, two_blocks(w + 2 * bs, x, b + 2, bs, &corr, type));

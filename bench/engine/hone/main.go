@@ -87,12 +87,11 @@ func decode(path, question string, n int) error {
 	next := prompt
 	var ttft time.Duration
 	for i := range n {
-		logits, err := m.Forward(cache, next)
+		logits, err := m.Next(cache, next)
 		if err != nil {
 			return err
 		}
-		last := logits.Rows(logits.Dim(0)-1, logits.Dim(0)).Data
-		next = []int{slices.Index(last, slices.Max(last))}
+		next = []int{slices.Index(logits.Data, slices.Max(logits.Data))}
 		if i == 0 {
 			ttft = time.Since(start)
 		}

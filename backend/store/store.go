@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ type Store struct {
 	Path string
 }
 
+// PageSize is the page size of a new database file; older files keep theirs.
+const PageSize = 16384
+
 // FileName is the database's name inside the data folder.
 const FileName = "hone.db"
 
@@ -44,8 +48,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	// journal_mode is not in the DSN: it writes to the file, and nothing may
-	// be written before the checks below have passed.
-	db, err := gorm.Open(sqlite.Open(path+"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"),
+	// be written before the checks below have passed. page_size writes
+	// nothing and counts only for a file without tables yet: new files get
+	// 16 KiB pages, not 4 KiB, because an import writes each page twice (to
+	// the WAL, then by the checkpoint) with one system call per page, and the
+	// calls were a fifth of its time.
+	db, err := gorm.Open(sqlite.Open(path+"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=page_size("+strconv.Itoa(PageSize)+")"),
 		&gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }})
 	if err != nil {
 		return nil, corrupt(path, err)

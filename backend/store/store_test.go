@@ -32,6 +32,11 @@ func TestOpenNewAndReopen(t *testing.T) {
 	if mode != "wal" {
 		t.Errorf("journal_mode %q, want wal", mode)
 	}
+	var pageSize int
+	s.DB.Raw("PRAGMA page_size").Scan(&pageSize)
+	if pageSize != PageSize {
+		t.Errorf("page_size %d, want %d", pageSize, PageSize)
+	}
 	var timeout int
 	s.DB.Raw("PRAGMA busy_timeout").Scan(&timeout)
 	if timeout != 5000 {

@@ -6,7 +6,11 @@
 // the models other tools have already downloaded (Scan).
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"strings"
+)
 
 // Config is the architecture of a decoder-only transformer, as far as
 // memory planning and the engine need it.
@@ -28,17 +32,76 @@ type Config struct {
 	RopeTheta   float64     `json:"ropeTheta,omitempty"`
 	NormEps     float64     `json:"normEps,omitempty"`
 	RopeScaling RopeScaling `json:"ropeScaling,omitzero"`
-	Source      string      `json:"source"` // the file it was read from
+	// RopeFreqs names the tensor of per-frequency divisors of the RoPE
+	// inverse frequencies, llama.cpp's way to store Llama 3's scaling in a
+	// GGUF ("rope_freqs.weight"); empty when the model has none.
+	RopeFreqs string `json:"ropeFreqs,omitempty"`
+	Source    string `json:"source"` // the file it was read from
 }
 
 // RopeScaling stretches RoPE for contexts beyond the trained length; the
-// zero value is plain RoPE.
+// zero value is plain RoPE. The fields are transformers' rope_scaling keys.
 type RopeScaling struct {
 	Type                 string  `json:"type"` // "linear", "dynamic", "yarn", "llama3", ...
 	Factor               float64 `json:"factor"`
 	OriginalMaxPositions int     `json:"originalMaxPositions,omitempty"`
 	LowFreqFactor        float64 `json:"lowFreqFactor,omitempty"`  // llama3
 	HighFreqFactor       float64 `json:"highFreqFactor,omitempty"` // llama3
+	// YaRN: attention_factor (0: transformers' default, 0.1 ln(factor) + 1),
+	// beta_fast and beta_slow (0: 32 and 1), mscale and mscale_all_dim
+	// (DeepSeek's; kept for display, transformers 4.46 does not use them).
+	AttentionFactor float64 `json:"attentionFactor,omitempty"`
+	BetaFast        float64 `json:"betaFast,omitempty"`
+	BetaSlow        float64 `json:"betaSlow,omitempty"`
+	Mscale          float64 `json:"mscale,omitempty"`
+	MscaleAllDim    float64 `json:"mscaleAllDim,omitempty"`
+}
+
+// RopeScalingTypes are the RoPE scaling types the engine runs (CheckRope).
+var RopeScalingTypes = []string{"default", "linear", "llama3", "yarn"}
+
+// CheckRope reports whether the engine can run the config's RoPE: a scaling
+// type it implements, with the parameters that type needs. Load accepts
+// any, for planning; the engine calls this when it loads a model, so that
+// an unsupported scaling ("dynamic", "longrope", ...) is an error naming the
+// file and field rather than silently wrong output.
+func (c Config) CheckRope() error {
+	s := c.RopeScaling
+	field := "rope_scaling"
+	if strings.HasSuffix(strings.ToLower(c.Source), ".gguf") {
+		field = c.Architecture + ".rope.scaling.type"
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("config %s: field %q: RoPE scaling %q: %s", c.Source, field, s.Type, fmt.Sprintf(format, args...))
+	}
+	positive := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+	switch s.Type {
+	case "", "default":
+		return nil
+	case "linear":
+		if !positive(s.Factor) {
+			return bad("factor %g is not positive", s.Factor)
+		}
+	case "llama3":
+		switch {
+		case !positive(s.Factor):
+			return bad("factor %g is not positive", s.Factor)
+		case !positive(s.LowFreqFactor) || !positive(s.HighFreqFactor) || s.HighFreqFactor <= s.LowFreqFactor:
+			return bad("want 0 < low_freq_factor < high_freq_factor, got %g and %g", s.LowFreqFactor, s.HighFreqFactor)
+		case s.OriginalMaxPositions <= 0:
+			return bad("original_max_position_embeddings is %d, want a positive number", s.OriginalMaxPositions)
+		}
+	case "yarn":
+		switch {
+		case !positive(s.Factor):
+			return bad("factor %g is not positive", s.Factor)
+		case s.AttentionFactor < 0 || s.BetaFast < 0 || s.BetaSlow < 0:
+			return bad("attention_factor, beta_fast and beta_slow must not be negative")
+		}
+	default:
+		return bad("not supported (Hone runs %s)", strings.Join(RopeScalingTypes, ", "))
+	}
+	return nil
 }
 
 // Validate checks that every size is positive and within bounds far above any

@@ -92,3 +92,64 @@ func TestLoad(t *testing.T) {
 		})
 	}
 }
+
+// TestRopeScalingConfigs reads YaRN's extra keys from config.json and
+// rope_freqs.weight from a GGUF, and checks which scalings CheckRope lets
+// the engine run: an unsupported one names the file and field.
+func TestRopeScalingConfigs(t *testing.T) {
+	yarn := `{"type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768, "beta_fast": 16, "beta_slow": 2, "attention_factor": 1.5, "mscale": 1, "mscale_all_dim": 0.5}`
+	dir := filepath.Join(t.TempDir(), "yarn")
+	writeFile(t, filepath.Join(dir, "config.json"), []byte(withField(qwen25Config, "rope_scaling", yarn)))
+	c, err := LoadHFConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := RopeScaling{Type: "yarn", Factor: 4, OriginalMaxPositions: 32768, BetaFast: 16, BetaSlow: 2, AttentionFactor: 1.5, Mscale: 1, MscaleAllDim: 0.5}
+	if c.RopeScaling != want || c.CheckRope() != nil {
+		t.Errorf("yarn: got %+v (%v), want %+v", c.RopeScaling, c.CheckRope(), want)
+	}
+
+	for _, tc := range []struct {
+		scaling, wantErr string
+	}{
+		{`{"rope_type": "dynamic", "factor": 2.0}`, `field "rope_scaling": RoPE scaling "dynamic": not supported`},
+		{`{"type": "longrope", "factor": 2.0, "long_factor": [1], "short_factor": [1]}`, `field "rope_scaling": RoPE scaling "longrope": not supported`},
+		{`{"type": "linear"}`, `RoPE scaling "linear": factor 0 is not positive`},
+		{`{"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 4.0, "high_freq_factor": 1.0, "original_max_position_embeddings": 8192}`, `want 0 < low_freq_factor < high_freq_factor`},
+		{`{"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}`, ``},
+		{`{"type": "linear", "factor": 2.0}`, ``},
+		{`{"rope_type": "default"}`, ``},
+	} {
+		dir := filepath.Join(t.TempDir(), "m")
+		path := writeFile(t, filepath.Join(dir, "config.json"), []byte(withField(qwen25Config, "rope_scaling", tc.scaling)))
+		c, err := LoadHFConfig(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.CheckRope()
+		if tc.wantErr == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.scaling, err)
+			}
+		} else if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: error %v, want one naming %s and containing %q", tc.scaling, err, path, tc.wantErr)
+		}
+	}
+
+	// GGUF: llama.cpp's Llama 3 scaling is the rope_freqs tensor; an
+	// unsupported type names its metadata key.
+	tensors := append(llamaTensors(true), GGUFTensor{Name: "rope_freqs.weight", Dims: []uint64{64}, Type: 0, Offset: 14061568 + 4096*2000})
+	path := writeFile(t, filepath.Join(t.TempDir(), "model.gguf"), writeGGUF(llamaKVs(2000), tensors))
+	if c, err := LoadGGUFConfig(path); err != nil || c.RopeFreqs != "rope_freqs.weight" || c.CheckRope() != nil {
+		t.Errorf("rope_freqs: %+v, %v", c, err)
+	}
+	kvs := append(llamaKVs(2000), kv{"llama.rope.scaling.type", "longrope"}, kv{"llama.rope.scaling.factor", float32(4)})
+	path = writeFile(t, filepath.Join(t.TempDir(), "model.gguf"), writeGGUF(kvs, llamaTensors(true)))
+	c, err = LoadGGUFConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckRope(); err == nil || !strings.Contains(err.Error(), `field "llama.rope.scaling.type": RoPE scaling "longrope"`) || !strings.Contains(err.Error(), path) {
+		t.Errorf("gguf longrope: %v", err)
+	}
+}

@@ -100,6 +100,9 @@ func configFromGGUF(g *GGUF, source string) (Config, error) {
 	c.RopeTheta = f.float(p+"rope.freq_base", 10000)
 	c.NormEps = f.float(p+"attention.layer_norm_rms_epsilon", 1e-5)
 	c.RopeScaling = f.ropeScaling(p)
+	if hasTensor(g, "rope_freqs.weight") {
+		c.RopeFreqs = "rope_freqs.weight"
+	}
 	if !hasVocab {
 		vocab = f.tokenCount(p + "vocab_size")
 	}
@@ -214,7 +217,7 @@ func (f *ggufFields) float(key string, def float64) float64 {
 
 // ropeScaling reads {arch}.rope.scaling.* or the older
 // {arch}.rope.scale_linear. Llama 3's scaling is not here: llama.cpp bakes
-// it into a rope_freqs.weight tensor.
+// it into a rope_freqs.weight tensor (Config.RopeFreqs).
 func (f *ggufFields) ropeScaling(p string) RopeScaling {
 	typ, _ := f.g.Metadata[p+"rope.scaling.type"].(string)
 	if typ == "" {
@@ -226,7 +229,8 @@ func (f *ggufFields) ropeScaling(p string) RopeScaling {
 		return RopeScaling{}
 	}
 	orig, _ := f.optInt(p + "rope.scaling.original_context_length")
-	return RopeScaling{Type: typ, Factor: f.float(p+"rope.scaling.factor", 0), OriginalMaxPositions: orig}
+	return RopeScaling{Type: typ, Factor: f.float(p+"rope.scaling.factor", 0), OriginalMaxPositions: orig,
+		BetaFast: f.float(p+"rope.scaling.yarn_beta_fast", 0), BetaSlow: f.float(p+"rope.scaling.yarn_beta_slow", 0)}
 }
 
 // tokenCount is the length of the tokenizer's token list, the vocabulary

@@ -185,7 +185,8 @@ func (f *hfFields) optFloat(key string) (float64, bool) {
 
 // rope reads RoPE settings from an object such as rope_scaling:
 // {"rope_type" (or "type"), "factor", "original_max_position_embeddings",
-// "low_freq_factor", "high_freq_factor", "rope_theta"}.
+// "low_freq_factor", "high_freq_factor", "rope_theta", and YaRN's
+// "attention_factor", "beta_fast", "beta_slow", "mscale", "mscale_all_dim"}.
 func (f *hfFields) rope(c *Config, key string) {
 	raw, ok := f.raw(key)
 	if !ok {
@@ -199,6 +200,12 @@ func (f *hfFields) rope(c *Config, key string) {
 		Low      float64 `json:"low_freq_factor"`
 		High     float64 `json:"high_freq_factor"`
 		Theta    float64 `json:"rope_theta"`
+		// YaRN.
+		Attention    float64 `json:"attention_factor"`
+		BetaFast     float64 `json:"beta_fast"`
+		BetaSlow     float64 `json:"beta_slow"`
+		Mscale       float64 `json:"mscale"`
+		MscaleAllDim float64 `json:"mscale_all_dim"`
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		f.fail("field %q: want an object of RoPE settings: %v", key, describeJSONError(raw, err))
@@ -211,7 +218,8 @@ func (f *hfFields) rope(c *Config, key string) {
 		r.RopeType = r.Type
 	}
 	if r.RopeType != "" && r.RopeType != "default" {
-		c.RopeScaling = RopeScaling{Type: r.RopeType, Factor: r.Factor, OriginalMaxPositions: int(min(max(r.Original, 0), 1<<30)), LowFreqFactor: r.Low, HighFreqFactor: r.High}
+		c.RopeScaling = RopeScaling{Type: r.RopeType, Factor: r.Factor, OriginalMaxPositions: int(min(max(r.Original, 0), 1<<30)), LowFreqFactor: r.Low, HighFreqFactor: r.High,
+			AttentionFactor: r.Attention, BetaFast: r.BetaFast, BetaSlow: r.BetaSlow, Mscale: r.Mscale, MscaleAllDim: r.MscaleAllDim}
 	}
 }
 

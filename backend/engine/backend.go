@@ -11,8 +11,9 @@ type Backend interface {
 	MatMul(out, x, w *Tensor)
 	// RMSNorm sets out = x / rms(x) * w over the last dimension.
 	RMSNorm(out, x, w *Tensor, eps float32)
-	// RoPE rotates x [N, H, D] in place (rotate-half layout), row n at pos[n].
-	RoPE(x *Tensor, pos []int32, theta float32)
+	// RoPE rotates x [N, H, D] in place, row n at pos[n], with the model's
+	// frequencies, attention factor and layout (rope.go).
+	RoPE(x *Tensor, pos []int32, r *Rope)
 	// Attention sets out [T, H, D] to causal attention of q [T, H, D] over
 	// k, v [S, KVH, D], S >= T: query t sits at position S-T+t.
 	Attention(out, q, k, v *Tensor)
@@ -49,8 +50,8 @@ func (CPU) RMSNorm(out, x, w *Tensor, eps float32) {
 	cpu.RMSNormForward(out.Data, nil, x.Data, w.Data, len(x.Data)/c, c, eps)
 }
 
-func (CPU) RoPE(x *Tensor, pos []int32, theta float32) {
-	cpu.RoPEForward(x.Data, pos, x.Dim(0), x.Dim(1), x.Dim(2), theta)
+func (CPU) RoPE(x *Tensor, pos []int32, r *Rope) {
+	cpu.RoPEForward(x.Data, pos, x.Dim(0), x.Dim(1), x.Dim(2), r.InvFreq, r.Scale, r.Interleaved)
 }
 
 func (CPU) Attention(out, q, k, v *Tensor) {

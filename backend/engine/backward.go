@@ -46,14 +46,14 @@ func (f *pass) linear(a *layerActs, l, i int, y, x *Tensor) {
 // layerForward runs decoder layer l on x into out, filling a.
 func (f *pass) layerForward(l int, a *layerActs, x, out *Tensor) {
 	c, be, ly := f.t.m.Config, f.t.be, &f.t.m.layers[l]
-	H, KVH, D, eps, theta := c.Heads, c.KVHeads, c.HeadDim, float32(c.NormEps), float32(c.RopeTheta)
+	H, KVH, D, eps, rope := c.Heads, c.KVHeads, c.HeadDim, float32(c.NormEps), f.t.m.ropeParams()
 	a.x = x
 	be.RMSNormKeep(a.h1, a.rstd1, x, ly.attnNorm, eps)
 	f.linear(a, l, lq, f.rows(a.q, H*D), a.h1)
 	f.linear(a, l, lk, f.rows(a.k, KVH*D), a.h1)
 	f.linear(a, l, lv, f.rows(a.v, KVH*D), a.h1)
-	be.RoPE(f.rows(a.q, H, D), f.pos, theta)
-	be.RoPE(f.rows(a.k, KVH, D), f.pos, theta)
+	be.RoPE(f.rows(a.q, H, D), f.pos, rope)
+	be.RoPE(f.rows(a.k, KVH, D), f.pos, rope)
 	be.AttentionKeep(a.att, a.lse, a.q, a.k, a.v)
 	f.linear(a, l, lo, a.x2, f.rows(a.att, H*D))
 	be.Add(a.x2, x)
@@ -72,7 +72,7 @@ func (f *pass) layerForward(l int, a *layerActs, x, out *Tensor) {
 func (f *pass) layerBackward(l int, a *layerActs, dx *Tensor) {
 	c, be, ly, grad := f.t.m.Config, f.t.be, &f.t.m.layers[l], f.t.grad
 	B, T, N, H, KVH, D, F := f.b.B, f.b.T, f.b.B*f.b.T, c.Heads, c.KVHeads, c.HeadDim, c.IntermediateSize
-	theta := float32(c.RopeTheta)
+	rope := f.t.m.ropeParams()
 
 	dact, dgate, dup, dh := New(N, F), New(N, F), New(N, F), New(N, c.HiddenSize)
 	f.linearBackward(a, l, ldown, dact, dx, a.act)
@@ -85,8 +85,8 @@ func (f *pass) layerBackward(l int, a *layerActs, dx *Tensor) {
 	dq, dk, dv := New(B, T, H, D), New(B, T, KVH, D), New(B, T, KVH, D)
 	f.linearBackward(a, l, lo, f.rows(datt, H*D), dx, f.rows(a.att, H*D))
 	be.AttentionBackward(dq, dk, dv, datt, a.q, a.k, a.v, a.att, a.lse)
-	be.RoPEBackward(f.rows(dq, H, D), f.pos, theta)
-	be.RoPEBackward(f.rows(dk, KVH, D), f.pos, theta)
+	be.RoPEBackward(f.rows(dq, H, D), f.pos, rope)
+	be.RoPEBackward(f.rows(dk, KVH, D), f.pos, rope)
 	clear(dh.Data)
 	f.linearBackward(a, l, lq, dh, f.rows(dq, H*D), a.h1)
 	f.linearBackward(a, l, lk, dh, f.rows(dk, KVH*D), a.h1)

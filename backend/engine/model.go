@@ -18,6 +18,7 @@ type Model struct {
 	// (embed and head then nil); headP is embedP when tied.
 	embedP, headP *packedWeight
 	layers        []layer
+	rope          *Rope // RoPE's frequencies (rope.go); nil: plain RoPE from Config
 }
 
 type layer struct {
@@ -87,6 +88,9 @@ func load(m *model.Model, be Backend, mode loadMode) (*Model, error) {
 	}
 	e := &Model{Config: c, be: be}
 	var err error
+	if e.rope, err = loadRope(m); err != nil {
+		return nil, err
+	}
 	q, kv := c.Heads*c.HeadDim, c.KVHeads*c.HeadDim
 	// readLinear reads a weight [rows, cols] into w, or packed into *p when
 	// loading packed and its type allows.
@@ -209,7 +213,7 @@ func (m *Model) forward(cache *Cache, tokens []int, last bool) (*Tensor, error) 
 		}
 		ids[i], pos[i] = int32(t), int32(p+i)
 	}
-	H, KVH, D, eps, theta := c.Heads, c.KVHeads, c.HeadDim, float32(c.NormEps), float32(c.RopeTheta)
+	H, KVH, D, eps, rope := c.Heads, c.KVHeads, c.HeadDim, float32(c.NormEps), m.ropeParams()
 	x, h, q, att, o, gate, up := s.x, s.h, s.q, s.att, s.o, s.gate, s.up
 	if m.embedP != nil {
 		embedPacked(x, m.embedP, ids)
@@ -223,8 +227,8 @@ func (m *Model) forward(cache *Cache, tokens []int, last bool) (*Tensor, error) 
 		linearForward(be, q.Reshape(T, H*D), h, &ly.lin[lq], nil)
 		linearForward(be, k.Reshape(T, KVH*D), h, &ly.lin[lk], nil)
 		linearForward(be, v.Reshape(T, KVH*D), h, &ly.lin[lv], nil)
-		be.RoPE(q, pos, theta)
-		be.RoPE(k, pos, theta)
+		be.RoPE(q, pos, rope)
+		be.RoPE(k, pos, rope)
 		be.Attention(att, q, cache.k[l].Rows(0, p+T), cache.v[l].Rows(0, p+T))
 		linearForward(be, o, att.Reshape(T, H*D), &ly.lin[lo], nil)
 		be.Add(x, o)

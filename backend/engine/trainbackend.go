@@ -18,7 +18,7 @@ type TrainBackend interface {
 	// RMSNormBackward adds the gradients of x and w (w's may be nil).
 	RMSNormBackward(dx, dw, dout, x, w, rstd *Tensor)
 	// RoPEBackward turns the gradient of RoPE's output into that of its input, in place.
-	RoPEBackward(dx *Tensor, pos []int32, theta float32)
+	RoPEBackward(dx *Tensor, pos []int32, r *Rope)
 	// AttentionKeep is causal self-attention over a batch, q, k, v, out
 	// [B, T, heads, D], that also sets lse [B, H, T] for the backward pass.
 	AttentionKeep(out, lse, q, k, v *Tensor)
@@ -76,8 +76,8 @@ func (CPU) RMSNormBackward(dx, dw, dout, x, w, rstd *Tensor) {
 	cpu.RMSNormBackward(dx.Data, dwd, dout.Data, x.Data, w.Data, rstd.Data, len(x.Data)/c, c)
 }
 
-func (CPU) RoPEBackward(dx *Tensor, pos []int32, theta float32) {
-	cpu.RoPEBackward(dx.Data, pos, dx.Dim(0), dx.Dim(1), dx.Dim(2), theta)
+func (CPU) RoPEBackward(dx *Tensor, pos []int32, r *Rope) {
+	cpu.RoPEBackward(dx.Data, pos, dx.Dim(0), dx.Dim(1), dx.Dim(2), r.InvFreq, r.Scale, r.Interleaved)
 }
 
 func attentionDims(q, k *Tensor) cpu.AttentionDims {

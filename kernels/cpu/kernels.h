@@ -35,8 +35,10 @@ void nf4_matmul_backward(float *dinp, const float *dout, const nf4_weight *w, in
 void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, int N, int C, float eps, int nthreads);
 void rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, const float *rstd, int N, int C, int nthreads);
 
-void rope_forward(float *x, const int32_t *pos, int N, int H, int D, float theta, int nthreads);
-void rope_backward(float *dx, const int32_t *pos, int N, int H, int D, float theta, int nthreads);
+void rope_forward(float *x, const int32_t *pos, int N, int H, int D, const double *inv_freq, float mscale,
+                  int interleaved, int nthreads);
+void rope_backward(float *dx, const int32_t *pos, int N, int H, int D, const double *inv_freq, float mscale,
+                   int interleaved, int nthreads);
 
 void attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T, int S, int H, int KVH, int D, int nthreads);
 void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k, const float *v,

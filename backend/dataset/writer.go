@@ -43,6 +43,7 @@ type writer struct {
 	db     *sql.DB         // the store's pool, for reads and for removing an aborted dataset
 	bulk   *store.Bulk
 	ins    *store.Stmt
+	insErr *store.Stmt // prepared at the first skipped row
 	ckpt   *checkpointer
 	id     int64
 	n      int64 // rows written
@@ -74,7 +75,9 @@ func newWriter(ctx context.Context, st *store.Store, d Dataset) (*writer, error)
 	}
 	if err == nil {
 		// The writer leaves checkpoints to a goroutine of their own.
-		if err = w.bulk.Exec("PRAGMA wal_autocheckpoint=0"); err == nil {
+		// A transaction's pages (txRows rows) fit in its cache: no spilling
+		// to the WAL before the commit.
+		if err = w.bulk.Exec("PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-16384"); err == nil {
 			w.ckpt, err = newCheckpointer(st)
 		}
 	}
@@ -102,6 +105,11 @@ func (w *writer) begin() error {
 func (w *writer) add(r row) error {
 	if w.n >= store.MaxSeq {
 		return fmt.Errorf("dataset %d: more than %d examples", w.id, int64(store.MaxSeq))
+	}
+	if w.n%1024 == 0 {
+		if err := w.cancel.Err(); err != nil {
+			return err
+		}
 	}
 	if err := w.begin(); err != nil {
 		return err
@@ -152,11 +160,14 @@ func (w *writer) addError(e ImportError) error {
 		return err
 	}
 	w.errs++
-	s, err := w.bulk.Prepare(`INSERT INTO import_errors(dataset_id, file, line, field, reason) VALUES (?1, ?2, ?3, ?4, ?5)`)
-	if err != nil {
-		return err
+	if w.insErr == nil {
+		s, err := w.bulk.Prepare(`INSERT INTO import_errors(dataset_id, file, line, field, reason) VALUES (?1, ?2, ?3, ?4, ?5)`)
+		if err != nil {
+			return err
+		}
+		w.insErr = s
 	}
-	defer s.Close()
+	s := w.insErr
 	s.Int64(1, w.id)
 	s.Text(2, e.File)
 	s.Int64(3, e.Line)
@@ -202,10 +213,12 @@ func (w *writer) close() {
 		w.ckpt.close()
 		w.ckpt = nil
 	}
-	if w.ins != nil {
-		w.ins.Close()
-		w.ins = nil
+	for _, s := range []*store.Stmt{w.ins, w.insErr} {
+		if s != nil {
+			s.Close()
+		}
 	}
+	w.ins, w.insErr = nil, nil
 	if w.bulk != nil {
 		w.bulk.Rollback()
 		w.bulk.Close()

@@ -107,3 +107,77 @@ func TestRopeFreqs(t *testing.T) {
 		t.Error("dynamic scaling: no error")
 	}
 }
+
+// TestRopeScaledParity runs the tiny random Llamas of
+// testdata/rope/gen_models.py, whose config.json asks for llama3 or YaRN
+// RoPE scaling, and matches transformers' logits within 1e-4 (relErr): for
+// the whole prompt at once, and a token at a time through the KV cache.
+func TestRopeScaledParity(t *testing.T) {
+	for _, name := range []string{"llama_llama3", "llama_yarn"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("testdata", "rope", name)
+			mm, err := model.OpenModel(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mm.Close()
+			m, err := Load(mm, CPU{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.rope == nil || (m.Config.RopeScaling.Type == "yarn") != (m.rope.Scale != 1) {
+				t.Fatalf("rope %+v for scaling %+v", m.rope, m.Config.RopeScaling)
+			}
+			raw, err := os.ReadFile(filepath.Join(dir, "golden.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g struct {
+				IDs    []int       `json:"input_ids"`
+				Logits [][]float32 `json:"logits"`
+			}
+			if err := json.Unmarshal(raw, &g); err != nil {
+				t.Fatal(err)
+			}
+			var want []float32
+			for _, row := range g.Logits {
+				want = append(want, row...)
+			}
+			got, err := m.Forward(m.NewCache(len(g.IDs)), g.IDs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := relErr(got.Data, want); !(e <= 1e-4) {
+				t.Fatalf("prompt logits: relative error %.3g", e)
+			} else {
+				t.Logf("prompt logits: relative error %.2g", e)
+			}
+			cache := m.NewCache(len(g.IDs))
+			var steps []float32
+			for _, id := range g.IDs {
+				l, err := m.Forward(cache, []int{id})
+				if err != nil {
+					t.Fatal(err)
+				}
+				steps = append(steps, l.Data...)
+			}
+			if e := relErr(steps, want); !(e <= 1e-4) {
+				t.Fatalf("decoded logits: relative error %.3g", e)
+			}
+			// Plain RoPE in place of the scaled one is far off: the test
+			// sees the scaling.
+			pc := m.Config
+			pc.RopeScaling = model.RopeScaling{}
+			if m.rope, err = NewRope(pc, nil); err != nil {
+				t.Fatal(err)
+			}
+			plain, err := m.Forward(m.NewCache(len(g.IDs)), g.IDs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := relErr(plain.Data, want); e < 1e-3 {
+				t.Fatalf("plain RoPE is within %.3g of the scaled golden", e)
+			}
+		})
+	}
+}

@@ -14,14 +14,20 @@ import (
 // reads every weight once a token, so it goes as fast as the weights are
 // small: Q4_1 is 0.625 bytes a weight against f32's 4. The embedding, kept
 // packed too, is unpacked a row per token; when tied it is also the LM head.
+// The head rounds its input to 16 bits rather than 8: it is memory-bound,
+// so that costs little, and its logits pick the token, where 8-bit rounding
+// can flip a near tie (SmolLM2's first answer token is one).
 // Norms, biases and weights of other types load as f32. Such a model runs
 // forward only, LoRA adapters included; to train, load f32 or NF4.
 
 // packedWeight is a weight [rows, cols] in the blocks of a GGUF file.
+// Multiplying one input row rounds it to 8 bits a block, as llama.cpp does,
+// or with fine set (the LM head) to 16.
 type packedWeight struct {
 	t          cpu.QType
 	data       []byte
 	rows, cols int
+	fine       bool
 }
 
 // packedBackend multiplies by packed weights.
@@ -35,7 +41,11 @@ func LoadPacked(m *model.Model, be Backend) (*Model, error) {
 	if _, ok := be.(packedBackend); !ok {
 		return nil, fmt.Errorf("engine: backend %s has no packed matmul", be.Name())
 	}
-	return load(m, be, loadPacked)
+	e, err := load(m, be, loadPacked)
+	if err == nil && e.headP != nil {
+		e.headP.fine = true
+	}
+	return e, err
 }
 
 // Packed reports whether the base linears are kept packed.
@@ -71,5 +81,9 @@ func embedPacked(out *Tensor, table *packedWeight, tokens []int32) {
 
 func (CPU) matMulPacked(out, x *Tensor, w *packedWeight) {
 	c := x.Dim(-1)
-	cpu.QuantMatmulForward(out.Data, x.Data, w.data, w.t, len(x.Data)/c, c, w.rows)
+	mm := cpu.QuantMatmulForward
+	if w.fine {
+		mm = cpu.QuantMatmulForwardFine
+	}
+	mm(out.Data, x.Data, w.data, w.t, len(x.Data)/c, c, w.rows)
 }

@@ -90,6 +90,7 @@ func packedCopy(t *testing.T, m *Model, qt cpu.QType, name string) (packed, ref 
 	if m.head != m.embed {
 		p.headP, r.head = pack(m.head)
 	}
+	p.headP.fine = true // as LoadPacked sets it
 	p.embed, p.head = nil, nil
 	for l := range p.layers {
 		for i := range p.layers[l].lin {

@@ -92,7 +92,7 @@ func smolLM2Paris(t *testing.T, load func(*model.Model, Backend) (*Model, error)
 func TestSmolLM2Packed(t *testing.T) {
 	ref, tok, tmpl := smolLM2(t)
 	m, _, _ := smolLM2With(t, LoadPacked)
-	if !m.Packed() || m.embedP == nil || m.headP != m.embedP || m.layers[0].lin[lq].p.t != cpu.Q4_1 {
+	if !m.Packed() || m.embedP == nil || m.headP != m.embedP || !m.headP.fine || m.layers[0].lin[lq].p.t != cpu.Q4_1 {
 		t.Fatal("SmolLM2's weights did not load packed")
 	}
 	closeLogits(t, "SmolLM2", m, ref, chatPrompt(t, tok, tmpl, "What is the capital of France?"), 0.1)

@@ -69,9 +69,11 @@ void quant_dequantize(float *dst, const uint8_t *src, int type, long n) {
     }
 }
 
-// An input row quantised: codes q [C], and per block its scale d and d*sum(q).
+// An input row quantised: codes q [C] (or q16, 16-bit), and per block its
+// scale d and d*sum(q).
 typedef struct {
     const int8_t *q;
+    const int16_t *q16;
     const float *d, *s;
 } qrow;
 
@@ -87,6 +89,22 @@ static void quantize_block(const float *x, int8_t *q, float *d, float *s) {
         sum += v;
     }
     *d = amax / 127.0f;
+    *s = *d * (float)sum;
+}
+
+// quantize_block16 is quantize_block to 16 bits, for inputs whose rounding
+// must not show (an LM head's): the error is 1/65534 of the block's largest.
+static void quantize_block16(const float *x, int16_t *q, float *d, float *s) {
+    float amax = 0;
+    for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[j]));
+    float id = amax > 0 ? 32767.0f / amax : 0;
+    int sum = 0;
+    for (int j = 0; j < 32; j++) {
+        int v = (int)lrintf(x[j] * id);
+        q[j] = (int16_t)v;
+        sum += v;
+    }
+    *d = amax / 32767.0f;
     *s = *d * (float)sum;
 }
 
@@ -258,6 +276,52 @@ T5 static float dot_vnni_q4_0(const uint8_t *w, qrow x, int nb) { return dot_vnn
 T5 static float dot_vnni_q4_1(const uint8_t *w, qrow x, int nb) { return dot_vnni(w, x, nb, QT_Q4_1); }
 T5 static float dot_vnni_q8_0(const uint8_t *w, qrow x, int nb) { return dot_vnni(w, x, nb, QT_Q8_0); }
 
+// Sixteen-bit inputs: madd_epi16 sums pairs of 16-bit products into int32
+// lanes, a block to a zmm, scales taken sixteen blocks at a time as above.
+// Q8_0's codes widen signed, so only Q4's offsets need the input sums.
+T5 static INL __m512i codes_i16(const uint8_t *blk, const int type) {
+    if (type == QT_Q8_0) return _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)(blk + 2)));
+    return _mm512_cvtepu8_epi16(nib32(blk + (type == QT_Q4_1 ? 4 : 2)));
+}
+
+T5 static INL float dot16_avx512(const uint8_t *w, qrow x, int nb, const int type) {
+    const int bs = type == QT_Q8_0 ? 34 : type == QT_Q4_1 ? 20 : 18;
+    const __m512i at = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                          _mm512_set1_epi32(bs));
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps(), corrv = _mm512_setzero_ps();
+    int b = 0;
+    for (; b + 16 <= nb; b += 16) {
+        const uint8_t *wb = w + (long)b * bs;
+        __m512i g = _mm512_i32gather_epi32(at, wb, 1);
+        __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(g)), xs = _mm512_loadu_ps(x.s + b);
+        __m512 sc = _mm512_mul_ps(d, _mm512_loadu_ps(x.d + b));
+        if (type == QT_Q4_1) {
+            corrv = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(g, 16))), xs, corrv);
+        } else if (type == QT_Q4_0) {
+            corrv = _mm512_fmadd_ps(d, xs, corrv); // times -8 at the end
+        }
+        for (int k = 0; k < 16; k += 2) {
+            __m512i s0 = _mm512_madd_epi16(codes_i16(wb + k * bs, type), _mm512_loadu_si512(x.q16 + 32 * (b + k)));
+            __m512i s1 =
+                _mm512_madd_epi16(codes_i16(wb + (k + 1) * bs, type), _mm512_loadu_si512(x.q16 + 32 * (b + k + 1)));
+            acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s0), _mm512_permutexvar_ps(_mm512_set1_epi32(k), sc), acc0);
+            acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s1), _mm512_permutexvar_ps(_mm512_set1_epi32(k + 1), sc), acc1);
+        }
+    }
+    float r = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) + _mm512_reduce_add_ps(corrv) * (type == QT_Q4_0 ? -8 : 1);
+    for (; b < nb; b++) {
+        const uint8_t *blk = w + (long)b * bs;
+        float d = hf2(blk);
+        __m512i s = _mm512_madd_epi16(codes_i16(blk, type), _mm512_loadu_si512(x.q16 + 32 * b));
+        r += (float)_mm512_reduce_add_epi32(s) * d * x.d[b];
+        if (type != QT_Q8_0) r += offset(blk, d, type) * x.s[b];
+    }
+    return r;
+}
+T5 static float dot16_avx512_q4_0(const uint8_t *w, qrow x, int nb) { return dot16_avx512(w, x, nb, QT_Q4_0); }
+T5 static float dot16_avx512_q4_1(const uint8_t *w, qrow x, int nb) { return dot16_avx512(w, x, nb, QT_Q4_1); }
+T5 static float dot16_avx512_q8_0(const uint8_t *w, qrow x, int nb) { return dot16_avx512(w, x, nb, QT_Q8_0); }
+
 // The same rounding as quantize_block: cvtps2dq rounds to nearest even.
 T5 static void quantize_block_avx512(const float *x, int8_t *q, float *d, float *s) {
     __m512 a = _mm512_loadu_ps(x), b = _mm512_loadu_ps(x + 16);
@@ -291,17 +355,18 @@ int quant_path(int want) {
     return QP_SCALAR;
 }
 
-static dot_fn pick_dot(int path, int type) {
+static dot_fn pick_dot(int path, int type, int fine) {
     static const dot_fn scalar[3] = {dot_scalar_q4_0, dot_scalar_q4_1, dot_scalar_q8_0};
 #if defined(__x86_64__)
     static const dot_fn avx2[3] = {dot_avx2_q4_0, dot_avx2_q4_1, dot_avx2_q8_0};
     static const dot_fn vnni[3] = {dot_vnni_q4_0, dot_vnni_q4_1, dot_vnni_q8_0};
+    static const dot_fn fine16[3] = {dot16_avx512_q4_0, dot16_avx512_q4_1, dot16_avx512_q8_0};
 #endif
     int t = type == QT_Q4_0 ? 0 : type == QT_Q4_1 ? 1 : 2;
     switch (path) {
 #if defined(__x86_64__)
     case QP_VNNI:
-        return vnni[t];
+        return fine ? fine16[t] : vnni[t];
     case QP_AVX2:
         return avx2[t];
 #endif
@@ -317,6 +382,7 @@ typedef struct {
     const float *inp;
     const uint8_t *w;
     const int8_t *xq;
+    const int16_t *xq16;
     const float *xd, *xs;
     long row_bytes;
     int N, C, OC, type, path;
@@ -326,7 +392,7 @@ typedef struct {
 // Decoding (N = 1): integer dot products against the quantised input row.
 static void qm_row(void *p, int t0, int t1) {
     const qm_args *a = p;
-    qrow x = {a->xq, a->xd, a->xs};
+    qrow x = {a->xq, a->xq16, a->xd, a->xs};
     int o1 = t1 * QTILE < a->OC ? t1 * QTILE : a->OC;
     for (int o = t0 * QTILE; o < o1; o++) a->out[o] = a->dot(a->w + o * a->row_bytes, x, a->C / 32);
 }
@@ -424,12 +490,24 @@ static inline __attribute__((always_inline)) void qm_tiles(const qm_args *a, int
             float *out = a->out + (long)n0 * a->OC + o0;
             for (int j = 0; j < rows; j += 4) {
                 int wr = rows - j < 4 ? rows - j : 4;
-                if (wr == 4 && nr == NR) {
-                    if (VL == 8) {
-                        tile_dot8(out + j, a->OC, x, wt + (long)j * C, C, NR, 4);
+                if (wr == 4) { // nr input rows by 4 weight rows; the cases past NR are never taken
+                    const float *wj = wt + (long)j * C;
+#define TD(NRC)                                                                                                        \
+    if (VL == 8) {                                                                                                     \
+        tile_dot8(out + j, a->OC, x, wj, C, NRC, 4);                                                                   \
+    } else {                                                                                                           \
+        tile_dot16(out + j, a->OC, x, wj, C, NRC, 4);                                                                  \
+    }
+                    if (nr == NR) {
+                        TD(NR)
+                    } else if (nr == 1) {
+                        TD(1)
+                    } else if (nr == 2) {
+                        TD(2)
                     } else {
-                        tile_dot16(out + j, a->OC, x, wt + (long)j * C, C, NR, 4);
+                        TD(3)
                     }
+#undef TD
                     continue;
                 }
                 for (int i = 0; i < nr; i++) {
@@ -457,13 +535,15 @@ T2 static void qm_tiles_avx2(void *p, int t0, int t1) { qm_tiles(p, t0, t1, 8, 3
 T5 static void qm_tiles_avx512(void *p, int t0, int t1) { qm_tiles(p, t0, t1, 16, 4, hf2_fn); }
 #endif
 
-void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int type, int N, int C, int OC, int nthreads,
-                          int path) {
+void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int type, int N, int C, int OC, int fine,
+                          int nthreads, int path) {
     path = quant_path(path);
     qm_args a = {.out = out, .inp = inp, .w = w, .row_bytes = (long)(C / 32) * quant_block_bytes(type), .N = N, .C = C,
                  .OC = OC, .type = type, .path = path};
     int tiles = (OC + QTILE - 1) / QTILE;
-    if (N > 1) {
+    // One row rounded finely takes 16-bit integer products where the CPU has
+    // AVX-512, else the f32 tiles.
+    if (N > 1 || (fine && path != QP_VNNI)) {
         range_fn fn = qm_tiles_portable;
 #if defined(__x86_64__)
         if (path == QP_VNNI) fn = qm_tiles_avx512;
@@ -473,9 +553,14 @@ void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int ty
         return;
     }
     int nb = C / 32;
-    int8_t *xq = malloc((size_t)C + 2 * nb * sizeof(float));
-    float *xd = (float *)(xq + C), *xs = xd + nb;
+    float *xd = malloc(2 * nb * sizeof(float) + (size_t)C * (fine ? 2 : 1)), *xs = xd + nb;
+    int8_t *xq = (int8_t *)(xs + nb);
+    int16_t *xq16 = (int16_t *)xq;
     for (int b = 0; b < nb; b++) {
+        if (fine) {
+            quantize_block16(inp + 32 * b, xq16 + 32 * b, xd + b, xs + b);
+            continue;
+        }
 #if defined(__x86_64__)
         if (path == QP_VNNI) {
             quantize_block_avx512(inp + 32 * b, xq + 32 * b, xd + b, xs + b);
@@ -484,7 +569,7 @@ void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int ty
 #endif
         quantize_block(inp + 32 * b, xq + 32 * b, xd + b, xs + b);
     }
-    a.xq = xq, a.xd = xd, a.xs = xs, a.dot = pick_dot(path, type);
+    a.xq = xq, a.xq16 = xq16, a.xd = xd, a.xs = xs, a.dot = pick_dot(path, type, fine);
     parallel_for(tiles, nthreads, 2.0 * QTILE * C, qm_row, &a);
-    free(xq);
+    free(xd);
 }

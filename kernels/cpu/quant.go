@@ -64,18 +64,28 @@ func QuantDequantize(dst []float32, src []byte, t QType, c int) {
 }
 
 // QuantMatmulForward sets out[n,o] = sum_c inp[n,c]*w[o,c] for w [OC,C] in
-// blocks of t, inp [N,C], out [N,OC]. The input is rounded to 8 bits a
-// 32-value block (relative error about 0.5/127 of each block's largest).
+// blocks of t, inp [N,C], out [N,OC]. One input row (decoding) is rounded
+// to 8 bits a 32-value block, an error of up to 0.5/127 of each block's
+// largest value, for integer dot products; several (prefill) multiply in
+// f32 a dequantised tile at a time.
 func QuantMatmulForward(out, inp []float32, w []byte, t QType, n, c, oc int) {
-	quantMatmulForward(out, inp, w, t, n, c, oc, qpBest)
+	quantMatmulForward(out, inp, w, t, n, c, oc, false, qpBest)
 }
 
-func quantMatmulForward(out, inp []float32, w []byte, t QType, n, c, oc, path int) {
+// QuantMatmulForwardFine is QuantMatmulForward rounding one input row to
+// 16 bits (an error of 1/65534 of a block's largest value) or, without
+// AVX-512, not at all: slower where the matmul is compute-bound, but an LM
+// head reading a large table is memory-bound, and its outputs pick tokens.
+func QuantMatmulForwardFine(out, inp []float32, w []byte, t QType, n, c, oc int) {
+	quantMatmulForward(out, inp, w, t, n, c, oc, true, qpBest)
+}
+
+func quantMatmulForward(out, inp []float32, w []byte, t QType, n, c, oc int, fine bool, path int) {
 	t.check(w, c)
 	if len(w) != oc*t.RowBytes(c) {
 		panic(fmt.Sprintf("cpu: quantised weight of %d bytes is not %d x %d", len(w), oc, c))
 	}
 	need(n*oc, out)
 	need(n*c, inp)
-	C.quant_matmul_forward(fp(out), fp(inp), bp(w), C.int(t), C.int(n), C.int(c), C.int(oc), threads(), C.int(path))
+	C.quant_matmul_forward(fp(out), fp(inp), bp(w), C.int(t), C.int(n), C.int(c), C.int(oc), cbool(fine), threads(), C.int(path))
 }

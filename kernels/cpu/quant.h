@@ -15,8 +15,9 @@ void quant_dequantize(float *dst, const uint8_t *src, int type, long n);
 // quant_path is the best path the CPU runs no better than want.
 int quant_path(int want);
 // quant_matmul_forward sets out[n,o] = sum_c inp[n,c] * w[o,c] for w [OC,C]
-// in blocks of type (C a multiple of 32), inp [N,C], out [N,OC]. Each input
-// row is quantised to 8 bits a 32-value block first, as llama.cpp does.
-void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int type, int N, int C, int OC, int nthreads,
-                          int path);
+// in blocks of type (C a multiple of 32), inp [N,C], out [N,OC]. A single
+// input row is quantised to 8 bits a 32-value block first, as llama.cpp
+// does, or with fine set to 16 bits; more rows multiply in f32.
+void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int type, int N, int C, int OC, int fine,
+                          int nthreads, int path);
 #endif

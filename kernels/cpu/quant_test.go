@@ -65,23 +65,24 @@ func TestQuantDequantize(t *testing.T) {
 }
 
 // TestQuantMatmul compares each path with the dequantised weight in f64.
-// Rounding the input to 8 bits moves element j by at most half its block's
-// step, amax/254, so |got-want| is bounded by sum_j |w_j| amax_j/254 plus
-// float rounding.
+// For one input row (decoding), rounding it to 8 bits moves element j by at
+// most half its block's step, amax/254, so |got-want| is bounded by
+// sum_j |w_j| amax_j/254 plus float rounding; more rows (prefill) multiply
+// in f32, bounded by float rounding alone.
 func TestQuantMatmul(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	paths := []int{qpScalar, qpAVX2, qpVNNI}
 	for _, qt := range qtypes {
-		for _, s := range [][3]int{{1, 32, 1}, {1, 576, 100}, {3, 160, 9}, {17, 96, 64}, {2, 1536, 17}} {
+		for _, s := range [][3]int{{1, 32, 1}, {1, 576, 100}, {1, 544, 5}, {1, 1536, 33}, {3, 160, 9}, {17, 96, 64}, {2, 1536, 17}} {
 			n, c, oc := s[0], s[1], s[2]
 			w := randBlocks(r, qt.t, oc, c)
 			wf := dequantRef(t, qt.name, w, oc*c)
 			x := randn(r, n*c, 1)
 			x[r.IntN(len(x))] = 9 // an outlier, as activations have
-			want, bound := make([]float64, n*oc), make([]float64, n*oc)
+			want, bound, fbound := make([]float64, n*oc), make([]float64, n*oc), make([]float64, n*oc)
 			for i := range n {
 				for o := range oc {
-					var s, e float64
+					var s, e, f float64
 					for j := range c {
 						amax := 0.0
 						for _, v := range x[i*c+j/32*32 : i*c+j/32*32+32] {
@@ -89,9 +90,12 @@ func TestQuantMatmul(t *testing.T) {
 						}
 						wv := float64(wf[o*c+j])
 						s += wv * float64(x[i*c+j])
-						e += math.Abs(wv) * (amax/254 + 1e-6*math.Abs(float64(x[i*c+j])))
+						f += math.Abs(wv) * 1e-5 * math.Abs(float64(x[i*c+j]))
+						if n == 1 {
+							e += math.Abs(wv) * amax / 254
+						}
 					}
-					want[i*oc+o], bound[i*oc+o] = s, e*1.0001+1e-6
+					want[i*oc+o], bound[i*oc+o], fbound[i*oc+o] = s, e+f+1e-6, f+1e-6
 				}
 			}
 			var ref []float32
@@ -99,8 +103,15 @@ func TestQuantMatmul(t *testing.T) {
 				if quantPath(p) != p {
 					continue
 				}
-				got := make([]float32, n*oc)
-				quantMatmulForward(got, x, w, qt.t, n, c, oc, p)
+				got, fine := make([]float32, n*oc), make([]float32, n*oc)
+				quantMatmulForward(got, x, w, qt.t, n, c, oc, false, p)
+				quantMatmulForward(fine, x, w, qt.t, n, c, oc, true, p)
+				for i := range fine {
+					// 16-bit rounding moves the sum 1/258 as far as 8-bit does.
+					if e := math.Abs(float64(fine[i]) - want[i]); !(e <= fbound[i]+(bound[i]-fbound[i])/258) {
+						t.Fatalf("%s %v path %d fine: out[%d] = %g, want %g", qt.name, s, p, i, fine[i], want[i])
+					}
+				}
 				worst := 0.0
 				for i := range got {
 					e := math.Abs(float64(got[i]) - want[i])
@@ -109,9 +120,9 @@ func TestQuantMatmul(t *testing.T) {
 					}
 					worst = max(worst, e/bound[i])
 				}
-				// The paths share the integer sums: they differ only in
-				// the order of float adds.
-				if ref == nil {
+				// For one row the paths share the integer sums: they
+				// differ only in the order of float adds.
+				if ref == nil || n > 1 {
 					ref = got
 				} else {
 					for i := range got {
@@ -150,16 +161,18 @@ func BenchmarkQuantMatmul(b *testing.B) {
 	for _, s := range []struct {
 		t        QType
 		n, c, oc int
-	}{{Q4_1, 1, 576, 1536}, {Q4_1, 1, 1536, 576}, {Q8_0, 1, 576, 49152}, {Q4_1, 37, 576, 1536}} {
+		fine     bool
+	}{{Q4_1, 1, 576, 1536, false}, {Q4_1, 1, 1536, 576, false}, {Q8_0, 1, 576, 49152, false}, {Q8_0, 1, 576, 49152, true},
+		{Q4_1, 37, 576, 1536, false}} {
 		w := randBlocks(r, s.t, s.oc, s.c)
 		x, out := randn(r, s.n*s.c, 1), make([]float32, s.n*s.oc)
 		for _, p := range []int{qpScalar, qpAVX2, qpVNNI} {
-			b.Run(fmt.Sprintf("t%d_N%d_C%d_OC%d/path%d", s.t, s.n, s.c, s.oc, p), func(b *testing.B) {
+			b.Run(fmt.Sprintf("t%d_N%d_C%d_OC%d_fine%v/path%d", s.t, s.n, s.c, s.oc, s.fine, p), func(b *testing.B) {
 				if quantPath(p) != p {
 					b.Skip("not on this CPU")
 				}
 				for b.Loop() {
-					quantMatmulForward(out, x, w, s.t, s.n, s.c, s.oc, p)
+					quantMatmulForward(out, x, w, s.t, s.n, s.c, s.oc, s.fine, p)
 				}
 				sec := b.Elapsed().Seconds() / float64(b.N)
 				b.ReportMetric(float64(len(w))/sec/1e9, "GB/s")

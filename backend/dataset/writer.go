@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -27,23 +28,47 @@ type row struct {
 	chars    int64
 }
 
-// Rows go in through a store.Bulk connection: one INSERT prepared once and
-// run per row, which the pure-Go driver behind database/sql cannot do (it
-// prepares every statement anew). Rows are committed every txRows rows: one
-// transaction per batch keeps the WAL small, and the dataset stays invisible
-// until finish marks it ready.
-const txRows = 20000
+// Rows go in through a store.Bulk connection: INSERTs prepared once and run
+// for rowsPerInsert rows at a time, which the pure-Go driver behind
+// database/sql cannot do (it prepares every statement anew, and its binding
+// slows down with the number of parameters). Rows are committed every txRows
+// rows: one transaction per batch keeps the WAL small, and the dataset stays
+// invisible until finish marks it ready.
+const (
+	txRows        = 20000 // a multiple of rowsPerInsert
+	rowsPerInsert = 32    // each run of a statement costs as much as a few rows
+)
 
-const insertExample = `INSERT INTO examples(id, dataset_id, seq, messages, label, text, line, hash, norm_hash, chars)
-VALUES (?10, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`
+// insertExamples is the INSERT of n rows; row k's parameters are 10k+1 .. 10k+10.
+func insertExamples(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO examples(id, dataset_id, seq, messages, label, text, line, hash, norm_hash, chars) VALUES `)
+	for k := range n {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := range 10 {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "?%d", 10*k+c+1)
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
 
 // writer creates a dataset in state "importing" and appends examples to it.
 type writer struct {
 	cancel context.Context // the caller's, for cancellation
 	db     *sql.DB         // the store's pool, for reads and for removing an aborted dataset
 	bulk   *store.Bulk
-	ins    *store.Stmt
+	ins    *store.Stmt // rowsPerInsert rows
+	ins1   *store.Stmt // one row, for the rest at a commit
 	insErr *store.Stmt // prepared at the first skipped row
+	pend   []row       // rows added and not yet inserted; their bytes are in pbuf
+	pbuf   []byte
 	ckpt   *checkpointer
 	id     int64
 	n      int64 // rows written
@@ -71,7 +96,9 @@ func newWriter(ctx context.Context, st *store.Store, d Dataset) (*writer, error)
 		return nil, err
 	}
 	if w.bulk, err = st.OpenBulk(); err == nil {
-		w.ins, err = w.bulk.Prepare(insertExample)
+		if w.ins, err = w.bulk.Prepare(insertExamples(rowsPerInsert)); err == nil {
+			w.ins1, err = w.bulk.Prepare(insertExamples(1))
+		}
 	}
 	if err == nil {
 		// The writer leaves checkpoints to a goroutine of their own.
@@ -114,32 +141,73 @@ func (w *writer) add(r row) error {
 	if err := w.begin(); err != nil {
 		return err
 	}
-	s := w.ins
-	s.Int64(1, w.id)
-	s.Int64(2, w.n+1)
-	s.TextBytes(3, r.messages)
-	s.Text(4, r.label)
-	s.Bool(5, r.text)
-	s.Int64(6, r.line)
-	s.Blob(7, r.hash)
-	s.Blob(8, r.normHash)
-	s.Int64(9, r.chars)
-	s.Int64(10, store.ExampleID(w.id, w.n+1))
-	if err := s.Exec(); err != nil {
-		return fmt.Errorf("dataset %d: write examples: %w", w.id, err)
-	}
+	// r's bytes belong to the caller: keep a copy until the insert.
+	start := len(w.pbuf)
+	w.pbuf = append(append(append(w.pbuf, r.messages...), r.hash...), r.normHash...)
+	b := w.pbuf[start:]
+	m := len(r.messages)
+	r.messages, r.hash, r.normHash = b[:m:m], b[m:m+len(r.hash):m+len(r.hash)], b[m+len(r.hash):]
+	w.pend = append(w.pend, r)
 	w.n++
 	w.inTx++
 	w.wal += int64(len(r.messages) + len(r.label) + 64)
+	if len(w.pend) == rowsPerInsert {
+		if err := w.insert(w.ins, w.pend); err != nil {
+			return err
+		}
+		w.pend, w.pbuf = w.pend[:0], w.pbuf[:0]
+	}
 	if w.inTx >= txRows {
 		return w.commit()
 	}
 	return nil
 }
 
+// insert writes rows, the first pending ones, with s, a statement for len(rows) rows.
+func (w *writer) insert(s *store.Stmt, rows []row) error {
+	seq := w.n - int64(len(w.pend)) + 1 // of the first pending row
+	for k, r := range rows {
+		p := 10 * k
+		s.Int64(p+1, store.ExampleID(w.id, seq))
+		s.Int64(p+2, w.id)
+		s.Int64(p+3, seq)
+		s.TextBytes(p+4, r.messages)
+		s.Text(p+5, r.label)
+		s.Bool(p+6, r.text)
+		s.Int64(p+7, r.line)
+		s.Blob(p+8, r.hash)
+		s.Blob(p+9, r.normHash)
+		s.Int64(p+10, r.chars)
+		seq++
+	}
+	if err := s.Exec(); err != nil {
+		return fmt.Errorf("dataset %d: write examples: %w", w.id, err)
+	}
+	return nil
+}
+
+// flush inserts the pending rows.
+func (w *writer) flush() error {
+	for len(w.pend) > 0 {
+		s, n := w.ins1, 1
+		if len(w.pend) >= rowsPerInsert {
+			s, n = w.ins, rowsPerInsert
+		}
+		if err := w.insert(s, w.pend[:n]); err != nil {
+			return err
+		}
+		w.pend = w.pend[n:]
+	}
+	w.pend, w.pbuf = w.pend[:0], w.pbuf[:0]
+	return nil
+}
+
 func (w *writer) commit() error {
 	if !w.bulk.InTx() {
 		return nil
+	}
+	if err := w.flush(); err != nil {
+		return err
 	}
 	w.inTx = 0
 	if err := w.bulk.Exec("COMMIT"); err != nil {
@@ -181,6 +249,9 @@ func (w *writer) finish(bytes int64, format string) (int64, error) {
 	if err := w.begin(); err != nil {
 		return 0, err
 	}
+	if err := w.flush(); err != nil {
+		return 0, err
+	}
 	s, err := w.bulk.Prepare(`UPDATE datasets SET state = ?1, examples = ?2, errors = ?3, bytes = ?4, format = ?5 WHERE id = ?6 AND state = ?7`)
 	if err != nil {
 		return 0, fmt.Errorf("dataset %d: %w", w.id, err)
@@ -213,12 +284,12 @@ func (w *writer) close() {
 		w.ckpt.close()
 		w.ckpt = nil
 	}
-	for _, s := range []*store.Stmt{w.ins, w.insErr} {
+	for _, s := range []*store.Stmt{w.ins, w.ins1, w.insErr} {
 		if s != nil {
 			s.Close()
 		}
 	}
-	w.ins, w.insErr = nil, nil
+	w.ins, w.ins1, w.insErr = nil, nil, nil
 	if w.bulk != nil {
 		w.bulk.Rollback()
 		w.bulk.Close()

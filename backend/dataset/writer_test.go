@@ -2,14 +2,19 @@ package dataset
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/hone-ai/hone/backend/dataset/parse"
+	"github.com/hone-ai/hone/backend/store"
 )
 
 // slowRow is newRow as it was first written: the reference for the fast one,
@@ -88,5 +93,57 @@ func TestRowMatchesReference(t *testing.T) {
 		if !bytes.Equal(rows[i].messages, wants[i].messages) || !bytes.Equal(rows[i].hash, wants[i].hash) || !bytes.Equal(rows[i].normHash, wants[i].normHash) {
 			t.Fatalf("row %d changed after later rows", i)
 		}
+	}
+}
+
+// Rows go in rowsPerInsert at a time, with the rest at each commit: every
+// example must come back once, in file order, under its own id and line.
+func TestImportKeepsEveryRowInOrder(t *testing.T) {
+	st := openStore(t)
+	file := filepath.Join(t.TempDir(), "rows.jsonl")
+	var b strings.Builder
+	const rows = txRows + 3*rowsPerInsert + 5
+	bad := map[int]bool{7: true, rowsPerInsert + 1: true, txRows - 2: true}
+	for i := range rows {
+		if bad[i] {
+			b.WriteString("{\"prompt\": \"\", \"completion\": \"skipped\"}\n")
+			continue
+		}
+		fmt.Fprintf(&b, "{\"prompt\": \"question %d\", \"completion\": \"answer %d\"}\n", i, i)
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Import(context.Background(), st, file, ImportOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Examples != int64(rows-len(bad)) || d.Errors != int64(len(bad)) {
+		t.Fatalf("%d examples, %d errors", d.Examples, d.Errors)
+	}
+	seq, line := int64(0), int64(0)
+	for off := 0; off < rows; off += 1000 {
+		p, err := Examples(context.Background(), st, d.ID, "", off, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range p.Examples {
+			seq++
+			line++
+			for bad[int(line-1)] {
+				line++
+			}
+			if e.Seq != seq || e.ID != store.ExampleID(d.ID, seq) || e.Line != line ||
+				e.Messages[0].Content != fmt.Sprint("question ", line-1) || e.Messages[1].Content != fmt.Sprint("answer ", line-1) {
+				t.Fatalf("example %d: %+v", seq, e)
+			}
+		}
+	}
+	if seq != d.Examples {
+		t.Fatalf("read back %d examples of %d", seq, d.Examples)
+	}
+	errs, err := Errors(context.Background(), st, d.ID, 10)
+	if err != nil || len(errs) != len(bad) || errs[0].Line != 8 || errs[0].Field != "prompt" {
+		t.Fatalf("errors %+v, %v", errs, err)
 	}
 }

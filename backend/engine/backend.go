@@ -9,6 +9,8 @@ type Backend interface {
 	// MatMul sets out [..., O] = x [..., I] times w [O, I] transposed (a
 	// PyTorch Linear weight).
 	MatMul(out, x, w *Tensor)
+	// MatMulAdd adds x wᵀ to out.
+	MatMulAdd(out, x, w *Tensor)
 	// RMSNorm sets out = x / rms(x) * w over the last dimension.
 	RMSNorm(out, x, w *Tensor, eps float32)
 	// RoPE rotates x [N, H, D] in place, row n at pos[n], with the model's
@@ -43,6 +45,11 @@ func (CPU) Name() string {
 func (CPU) MatMul(out, x, w *Tensor) {
 	c := x.Dim(-1)
 	cpu.MatmulForward(out.Data, x.Data, w.Data, len(x.Data)/c, c, w.Dim(0))
+}
+
+func (CPU) MatMulAdd(out, x, w *Tensor) {
+	c := x.Dim(-1)
+	cpu.MatmulForwardAdd(out.Data, x.Data, w.Data, len(x.Data)/c, c, w.Dim(0))
 }
 
 func (CPU) RMSNorm(out, x, w *Tensor, eps float32) {

@@ -29,6 +29,23 @@ func (f *pass) newActs() *layerActs {
 	return a
 }
 
+// layerGrads are a layer's backward temporaries; the kernels add into
+// them, so each is cleared before use.
+type layerGrads struct {
+	dact, dgate, dup *Tensor            // [N, F]
+	dh               *Tensor            // [N, C]
+	datt, dq         *Tensor            // [B, T, H, D]
+	dk, dv           *Tensor            // [B, T, KVH, D]
+	du               [numLinear]*Tensor // each adapter's [N, r]
+}
+
+func (f *pass) newGrads() *layerGrads {
+	c := f.t.m.Config
+	B, T, N, H, KVH, D, F := f.b.B, f.b.T, f.b.B*f.b.T, c.Heads, c.KVHeads, c.HeadDim, c.IntermediateSize
+	return &layerGrads{dact: New(N, F), dgate: New(N, F), dup: New(N, F), dh: New(N, c.HiddenSize),
+		datt: New(B, T, H, D), dq: New(B, T, H, D), dk: New(B, T, KVH, D), dv: New(B, T, KVH, D)}
+}
+
 // rows views t as [N, rest]: linears and RoPE see tokens as rows.
 func (f *pass) rows(t *Tensor, shape ...int) *Tensor {
 	return t.Reshape(append([]int{f.b.B * f.b.T}, shape...)...)
@@ -69,34 +86,36 @@ func (f *pass) layerForward(l int, a *layerActs, x, out *Tensor) {
 // its input, in place, adding the gradients of the layer's trainable
 // weights. Both branches are residual: the RMSNorm backward kernels add
 // the branch's gradient onto dx, which already holds the skip path's.
-func (f *pass) layerBackward(l int, a *layerActs, dx *Tensor) {
+func (f *pass) layerBackward(l int, a *layerActs, g *layerGrads, dx *Tensor) {
 	c, be, ly, grad := f.t.m.Config, f.t.be, &f.t.m.layers[l], f.t.grad
-	B, T, N, H, KVH, D, F := f.b.B, f.b.T, f.b.B*f.b.T, c.Heads, c.KVHeads, c.HeadDim, c.IntermediateSize
+	H, KVH, D := c.Heads, c.KVHeads, c.HeadDim
 	rope := f.t.m.ropeParams()
 
-	dact, dgate, dup, dh := New(N, F), New(N, F), New(N, F), New(N, c.HiddenSize)
-	f.linearBackward(a, l, ldown, dact, dx, a.act)
+	dact, dgate, dup, dh := g.dact, g.dgate, g.dup, g.dh
+	for _, t := range []*Tensor{dact, dgate, dup, dh, g.datt, g.dq, g.dk, g.dv} {
+		clear(t.Data)
+	}
+	f.linearBackward(a, g, l, ldown, dact, dx, a.act)
 	be.SwiGLUBackward(dgate, dup, dact, a.gate, a.up)
-	f.linearBackward(a, l, lgate, dh, dgate, a.h2)
-	f.linearBackward(a, l, lup, dh, dup, a.h2)
+	f.linearBackward(a, g, l, lgate, dh, dgate, a.h2)
+	f.linearBackward(a, g, l, lup, dh, dup, a.h2)
 	be.RMSNormBackward(dx, grad[ly.mlpNorm], dh, a.x2, ly.mlpNorm, a.rstd2)
 
-	datt := New(B, T, H, D)
-	dq, dk, dv := New(B, T, H, D), New(B, T, KVH, D), New(B, T, KVH, D)
-	f.linearBackward(a, l, lo, f.rows(datt, H*D), dx, f.rows(a.att, H*D))
+	datt, dq, dk, dv := g.datt, g.dq, g.dk, g.dv
+	f.linearBackward(a, g, l, lo, f.rows(datt, H*D), dx, f.rows(a.att, H*D))
 	be.AttentionBackward(dq, dk, dv, datt, a.q, a.k, a.v, a.att, a.lse)
 	be.RoPEBackward(f.rows(dq, H, D), f.pos, rope)
 	be.RoPEBackward(f.rows(dk, KVH, D), f.pos, rope)
 	clear(dh.Data)
-	f.linearBackward(a, l, lq, dh, f.rows(dq, H*D), a.h1)
-	f.linearBackward(a, l, lk, dh, f.rows(dk, KVH*D), a.h1)
-	f.linearBackward(a, l, lv, dh, f.rows(dv, KVH*D), a.h1)
+	f.linearBackward(a, g, l, lq, dh, f.rows(dq, H*D), a.h1)
+	f.linearBackward(a, g, l, lk, dh, f.rows(dk, KVH*D), a.h1)
+	f.linearBackward(a, g, l, lv, dh, f.rows(dv, KVH*D), a.h1)
 	be.RMSNormBackward(dx, grad[ly.attnNorm], dh, a.x, ly.attnNorm, a.rstd1)
 }
 
 // linearBackward adds the gradient of x for y = linear i of layer l (x)
 // given dy, and those of its trainable weight, bias and adapter.
-func (f *pass) linearBackward(a *layerActs, l, i int, dx, dy, x *Tensor) {
+func (f *pass) linearBackward(a *layerActs, g *layerGrads, l, i int, dx, dy, x *Tensor) {
 	be, lin, grad := f.t.be, &f.t.m.layers[l].lin[i], f.t.grad
 	baseBackward(be, dx, grad[lin.w], dy, x, lin)
 	if g := grad[lin.bias]; g != nil {
@@ -104,7 +123,11 @@ func (f *pass) linearBackward(a *layerActs, l, i int, dx, dy, x *Tensor) {
 	}
 	if ad := lin.lora; ad != nil {
 		// y += u Bᵀ with u = Scale·x Aᵀ: dB = dyᵀ u, du = dy B, dA = Scale·duᵀ x.
-		du := New(a.u[i].Shape...)
+		if g.du[i] == nil {
+			g.du[i] = New(a.u[i].Shape...)
+		}
+		du := g.du[i]
+		clear(du.Data)
 		be.MatMulBackward(du, grad[ad.B], dy, a.u[i], ad.B)
 		be.Scale(du, ad.Scale)
 		be.MatMulBackward(dx, grad[ad.A], du, x, ad.A)

@@ -148,7 +148,5 @@ func linearForward(be Backend, y, x *Tensor, l *linear, u *Tensor) {
 	}
 	be.MatMul(u, x, l.lora.A)
 	be.Scale(u, l.lora.Scale) // scaling the rank-r side is the cheap one
-	tmp := New(n, l.w.Dim(0))
-	be.MatMul(tmp, u, l.lora.B)
-	be.Add(y, tmp)
+	be.MatMulAdd(y, u, l.lora.B)
 }

@@ -43,6 +43,38 @@ type Trainer struct {
 	params []*Param
 	grad   map[*Tensor]*Tensor // trainable weight -> its gradient; frozen ones are absent
 	step   int
+	// The activations and backward buffers of the last batch shape, kept for
+	// the next step: allocating ~1 GB a step cost page faults and zeroing.
+	buf *buffers
+}
+
+// buffers are a pass's tensors for B x T batches.
+type buffers struct {
+	B, T    int
+	xs      []*Tensor    // each layer's input, then the last layer's output
+	acts    []*layerActs // each layer's, or one shared one with checkpointing
+	bwd     *layerGrads  // a layer's backward temporaries, shared by all layers
+	hf, dhf *Tensor      // final norm's output and its gradient [N, C]
+	dx, tmp *Tensor      // the residual's gradient; a recomputed layer's output
+	rstd    *Tensor      // final norm's 1/rms [N]
+	logits  *Tensor      // one chunk's logits [chunk, V]
+}
+
+// buffersFor returns t's buffers for b's shape, new when the shape changed.
+func (t *Trainer) buffersFor(b Batch, f *pass, chunk int) *buffers {
+	if t.buf != nil && t.buf.B == b.B && t.buf.T == b.T {
+		return t.buf
+	}
+	t.buf = nil // let the old ones go before making the new
+	c, N := t.m.Config, b.B*b.T
+	s := &buffers{B: b.B, T: b.T, hf: New(N, c.HiddenSize), dhf: New(N, c.HiddenSize), dx: New(N, c.HiddenSize),
+		tmp: New(N, c.HiddenSize), rstd: New(N), logits: New(chunk, c.VocabSize), bwd: f.newGrads()}
+	for range len(t.m.layers) + 1 {
+		s.xs = append(s.xs, New(N, c.HiddenSize))
+	}
+	s.acts = make([]*layerActs, len(t.m.layers))
+	t.buf = s
+	return s
 }
 
 // NewTrainer prepares training of m's adapters (attach them first with
@@ -145,30 +177,33 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 		return 0, fmt.Errorf("engine: batch has no target")
 	}
 	c, m, be := t.m.Config, t.m, t.be
-	N, C := b.B*b.T, c.HiddenSize
+	N := b.B * b.T
 	pos := make([]int32, N)
 	for i := range pos {
 		pos[i] = int32(i % b.T)
 	}
 	f := &pass{t: t, b: b, pos: pos}
 
+	V := c.VocabSize
+	chunk := max(1, min(N, (1<<24)/V)) // 64 MB of logits: enough rows to reuse the head weight from cache
+	s := t.buffersFor(b, f, chunk)
+
 	// Forward: xs[l] is layer l's input, xs[L] the last layer's output.
-	xs := make([]*Tensor, len(m.layers)+1)
-	for i := range xs {
-		xs[i] = New(N, C)
-	}
+	xs := s.xs
 	be.Embedding(xs[0], m.embed, b.Tokens)
-	acts := make([]*layerActs, len(m.layers))
 	for l := range m.layers {
-		// With checkpointing the activations are dropped after each layer
-		// (only xs stays); without, each layer keeps its own.
-		acts[l] = f.newActs()
-		f.layerForward(l, acts[l], xs[l], xs[l+1])
+		// With checkpointing (or no backward) one set of activations serves
+		// every layer in turn (only xs stays); without, each layer keeps its own.
+		a := l
 		if t.opt.Checkpoint || !grad {
-			acts[l] = nil
+			a = 0
 		}
+		if s.acts[a] == nil {
+			s.acts[a] = f.newActs()
+		}
+		f.layerForward(l, s.acts[a], xs[l], xs[l+1])
 	}
-	hf, rstd := New(N, C), New(N)
+	hf, rstd := s.hf, s.rstd
 	be.RMSNormKeep(hf, rstd, xs[len(m.layers)], m.norm, float32(c.NormEps))
 
 	// The head and the loss a chunk of rows at a time, so that the whole
@@ -179,11 +214,10 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 		for _, p := range t.params {
 			clear(p.G.Data)
 		}
-		dhf = New(N, C)
+		dhf = s.dhf
+		clear(dhf.Data)
 	}
-	V := c.VocabSize
-	chunk := max(1, min(N, (1<<20)/V))
-	losses, logits := make([]float32, N), New(chunk, V)
+	losses, logits := make([]float32, N), s.logits
 	for i := 0; i < N; i += chunk {
 		j := min(i+chunk, N)
 		lg := logits.Rows(0, j-i)
@@ -205,15 +239,16 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 	}
 
 	// Backward: dx is the gradient of the residual stream, flowing down.
-	dx := New(N, C)
+	dx := s.dx
+	clear(dx.Data)
 	be.RMSNormBackward(dx, t.grad[m.norm], dhf, xs[len(m.layers)], m.norm, rstd)
 	for l := len(m.layers) - 1; l >= 0; l-- {
-		a := acts[l]
-		if a == nil { // checkpointed: recompute the layer from its input
-			a = f.newActs()
-			f.layerForward(l, a, xs[l], New(N, C))
+		a := s.acts[l]
+		if t.opt.Checkpoint { // recompute the layer from its input
+			a = s.acts[0]
+			f.layerForward(l, a, xs[l], s.tmp)
 		}
-		f.layerBackward(l, a, dx)
+		f.layerBackward(l, a, s.bwd, dx)
 	}
 	if g := t.grad[m.embed]; g != nil {
 		be.EmbeddingBackward(g, dx, b.Tokens)

@@ -1,15 +1,17 @@
-// Causal attention with grouped-query heads, flash-style: each query row
-// walks its keys in tiles with an online softmax, so no T x S score matrix
-// exists. q/out are [B,T,H,D], k/v [B,S,KVH,D] with S >= T (the first S-T
-// keys come from a KV cache): query t sits at position S-T+t. lse [B,H,T]
+// Causal attention with grouped-query heads, flash-style: a block of query
+// rows walks its keys in tiles with an online softmax, so no T x S score
+// matrix exists. q/out are [B,T,H,D], k/v [B,S,KVH,D] with S >= T (the first
+// S-T keys come from a KV cache): query t sits at position S-T+t. lse [B,H,T]
 // keeps each row's log-sum-exp so the backward pass can recompute the
-// probabilities instead of storing them.
+// probabilities instead of storing them. The kernels (attention_simd.c) are
+// compiled portable, for AVX2/FMA and for AVX-512, picked at run time.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
 
-#define TILE 64
+#define KB 64 // keys per tile
+#define QB 64 // query rows per forward item
 
 typedef struct {
     float *out, *lse, *dq, *dk, *dv;
@@ -17,95 +19,48 @@ typedef struct {
     int B, T, S, H, KVH, D;
 } at_args;
 
-static float dot(const float *a, const float *b, int n) {
-    float s = 0;
-    for (int i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
-// One item per (b, h, t) query row.
-static void at_fwd(void *p, int r0, int r1) {
-    at_args *a = p;
-    int D = a->D, group = a->H / a->KVH;
-    float scale = 1.0f / sqrtf((float)D), sc[TILE];
-    float *acc = malloc(sizeof(float) * D);
-    for (int r = r0; r < r1; r++) {
-        int t = r % a->T, h = r / a->T % a->H, b = r / a->T / a->H;
-        const float *q = a->q + (((long)b * a->T + t) * a->H + h) * D;
-        const float *k = a->k + (long)b * a->S * a->KVH * D + (h / group) * D;
-        const float *v = a->v + (long)b * a->S * a->KVH * D + (h / group) * D;
-        long stride = (long)a->KVH * D;
-        int len = a->S - a->T + t + 1;
-        float m = -INFINITY, l = 0;
-        memset(acc, 0, sizeof(float) * D);
-        for (int s0 = 0; s0 < len; s0 += TILE) {
-            int n = len - s0 < TILE ? len - s0 : TILE;
-            float mt = m;
-            for (int j = 0; j < n; j++) {
-                sc[j] = dot(q, k + (s0 + j) * stride, D) * scale;
-                if (sc[j] > mt) mt = sc[j];
-            }
-            float corr = expf(m - mt); // rescale what came before to the new max
-            l *= corr;
-            for (int i = 0; i < D; i++) acc[i] *= corr;
-            for (int j = 0; j < n; j++) {
-                float pj = expf(sc[j] - mt);
-                const float *vr = v + (s0 + j) * stride;
-                l += pj;
-                for (int i = 0; i < D; i++) acc[i] += pj * vr[i];
-            }
-            m = mt;
-        }
-        float *o = a->out + (((long)b * a->T + t) * a->H + h) * D;
-        for (int i = 0; i < D; i++) o[i] = acc[i] / l;
-        if (a->lse) a->lse[((long)b * a->H + h) * a->T + t] = m + logf(l);
-    }
-    free(acc);
-}
+#define AT_SUF scalar
+#define AT_TGT
+#define PATH MM_SCALAR
+#define AT_VB 16
+#include "attention_simd.c"
+#if defined(__x86_64__)
+#define AT_SUF avx2
+#define PATH MM_AVX2
+#define AT_VB 32
+#define AT_TGT __attribute__((target("avx2,fma")))
+#include "attention_simd.c"
+#define AT_SUF avx512
+#define PATH MM_AVX512
+#define AT_VB 64
+#define AT_TGT __attribute__((target("avx512f,avx2,fma,prefer-vector-width=512")))
+#include "attention_simd.c"
+#endif
 
 void attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T, int S, int H,
-                       int KVH, int D, int nthreads) {
+                       int KVH, int D, int nthreads, int path) {
     at_args a = {.out = out, .lse = lse, .q = q, .k = k, .v = v, .B = B, .T = T, .S = S, .H = H, .KVH = KVH, .D = D};
-    parallel_for(B * H * T, nthreads, 4.0 * D * (S - T / 2 + 1), at_fwd, &a);
-}
-
-// One item per (b, kv head): it owns dk/dv for that head and dq for its
-// query heads, so threads never write the same memory.
-// With p = softmax row and P = sum(dout*out): ds_j = p_j (dout.v_j - P).
-static void at_bwd(void *p, int r0, int r1) {
-    at_args *a = p;
-    int D = a->D, group = a->H / a->KVH;
-    float scale = 1.0f / sqrtf((float)D);
-    long stride = (long)a->KVH * D;
-    for (int r = r0; r < r1; r++) {
-        int kh = r % a->KVH, b = r / a->KVH;
-        long kvoff = (long)b * a->S * stride + kh * D;
-        for (int h = kh * group; h < (kh + 1) * group; h++) {
-            for (int t = 0; t < a->T; t++) {
-                long qoff = (((long)b * a->T + t) * a->H + h) * D;
-                const float *q = a->q + qoff, *g = a->dout + qoff;
-                float *dq = a->dq + qoff;
-                float P = dot(g, a->o + qoff, D), lse = a->lse_in[((long)b * a->H + h) * a->T + t];
-                int len = a->S - a->T + t + 1;
-                for (int s = 0; s < len; s++) {
-                    const float *k = a->k + kvoff + s * stride, *v = a->v + kvoff + s * stride;
-                    float *dk = a->dk + kvoff + s * stride, *dv = a->dv + kvoff + s * stride;
-                    float pj = expf(dot(q, k, D) * scale - lse);
-                    float ds = pj * (dot(g, v, D) - P) * scale;
-                    for (int i = 0; i < D; i++) {
-                        dv[i] += pj * g[i];
-                        dq[i] += ds * k[i];
-                        dk[i] += ds * q[i];
-                    }
-                }
-            }
-        }
+    range_fn fn = at_fwd_scalar;
+#if defined(__x86_64__)
+    switch (matmul_path(path)) {
+    case MM_AVX512: fn = at_fwd_avx512; break;
+    case MM_AVX2: fn = at_fwd_avx2; break;
     }
+#endif
+    int nqb = (T + QB - 1) / QB;
+    parallel_for(B * H * nqb, nthreads, 4.0 * D * QB * (S - T / 2 + 1), fn, &a);
 }
 
 void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k, const float *v,
-                        const float *out, const float *lse, int B, int T, int S, int H, int KVH, int D, int nthreads) {
+                        const float *out, const float *lse, int B, int T, int S, int H, int KVH, int D, int nthreads, int path) {
     at_args a = {.dq = dq, .dk = dk, .dv = dv, .dout = dout, .q = q, .k = k, .v = v, .o = out, .lse_in = lse,
                  .B = B, .T = T, .S = S, .H = H, .KVH = KVH, .D = D};
-    parallel_for(B * KVH, nthreads, 10.0 * D * T * S / 2 * (H / KVH), at_bwd, &a);
+    range_fn fn = at_bwd_scalar;
+#if defined(__x86_64__)
+    switch (matmul_path(path)) {
+    case MM_AVX512: fn = at_bwd_avx512; break;
+    case MM_AVX2: fn = at_bwd_avx2; break;
+    }
+#endif
+    parallel_for(B * KVH, nthreads, 10.0 * D * T * S / 2 * (H / KVH), fn, &a);
 }

@@ -22,21 +22,30 @@ func (a AttentionDims) args() (b, t, s, h, kvh, d C.int) {
 // that no T x S matrix is formed. Unless lse is nil it receives each query
 // row's log-sum-exp [B,H,T] for the backward pass.
 func AttentionForward(out, lse, q, k, v []float32, a AttentionDims) {
+	attentionForward(out, lse, q, k, v, a, mmBest)
+}
+
+// attentionForward runs the given code path (mmScalar, mmAVX2...), for tests.
+func attentionForward(out, lse, q, k, v []float32, a AttentionDims, path int) {
 	a.check()
 	need(a.B*a.T*a.H*a.D, out, q)
 	need(a.B*a.S*a.KVH*a.D, k, v)
 	optional(a.B*a.H*a.T, lse)
 	b, t, s, h, kvh, d := a.args()
-	C.attention_forward(fp(out), fp(lse), fp(q), fp(k), fp(v), b, t, s, h, kvh, d, threads())
+	C.attention_forward(fp(out), fp(lse), fp(q), fp(k), fp(v), b, t, s, h, kvh, d, threads(), C.int(path))
 }
 
 // AttentionBackward adds the gradients of q, k and v, recomputing the
 // probabilities from q, k and the forward pass's lse.
 func AttentionBackward(dq, dk, dv, dout, q, k, v, out, lse []float32, a AttentionDims) {
+	attentionBackward(dq, dk, dv, dout, q, k, v, out, lse, a, mmBest)
+}
+
+func attentionBackward(dq, dk, dv, dout, q, k, v, out, lse []float32, a AttentionDims, path int) {
 	a.check()
 	need(a.B*a.T*a.H*a.D, dq, dout, q, out)
 	need(a.B*a.S*a.KVH*a.D, dk, dv, k, v)
 	need(a.B*a.H*a.T, lse)
 	b, t, s, h, kvh, d := a.args()
-	C.attention_backward(fp(dq), fp(dk), fp(dv), fp(dout), fp(q), fp(k), fp(v), fp(out), fp(lse), b, t, s, h, kvh, d, threads())
+	C.attention_backward(fp(dq), fp(dk), fp(dv), fp(dout), fp(q), fp(k), fp(v), fp(out), fp(lse), b, t, s, h, kvh, d, threads(), C.int(path))
 }

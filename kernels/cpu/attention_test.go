@@ -54,9 +54,47 @@ func TestAttention(t *testing.T) {
 		{B: 1, T: 150, S: 150, H: 2, KVH: 1, D: 16}, // spans several key tiles
 	} {
 		q, k, v := attnInputs(r, a)
+		want := attentionRef(q, k, v, a)
+		for _, path := range paths() {
+			out, lse := make([]float32, len(q)), make([]float32, a.B*a.H*a.T)
+			attentionForward(out, lse, q, k, v, a, path)
+			closeTo(t, "attention", out, want, 1e-5)
+		}
+	}
+}
+
+// paths are the kernel code paths this CPU runs: portable, AVX2, AVX-512.
+func paths() []int {
+	ps := []int{mmScalar}
+	for _, p := range []int{mmAVX2, mmAVX512} {
+		if matmulPath(p) == p {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// TestAttentionBackwardPaths checks that every SIMD path's gradients are
+// the portable path's (whose own gradient check is TestAttentionGrad).
+func TestAttentionBackwardPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	a := AttentionDims{B: 2, T: 130, S: 133, H: 6, KVH: 2, D: 24}
+	q, k, v := attnInputs(r, a)
+	dout := randn(r, len(q), 1)
+	grads := func(path int) []float32 {
 		out, lse := make([]float32, len(q)), make([]float32, a.B*a.H*a.T)
-		AttentionForward(out, lse, q, k, v, a)
-		closeTo(t, "attention", out, attentionRef(q, k, v, a), 1e-5)
+		attentionForward(out, lse, q, k, v, a, path)
+		dq, dk, dv := make([]float32, len(q)), make([]float32, len(k)), make([]float32, len(v))
+		attentionBackward(dq, dk, dv, dout, q, k, v, out, lse, a, path)
+		return append(append(dq, dk...), dv...)
+	}
+	want := grads(mmScalar)
+	ref := make([]float64, len(want))
+	for i, g := range want {
+		ref[i] = float64(g)
+	}
+	for _, path := range paths()[1:] {
+		closeTo(t, "attention grads", grads(path), ref, 1e-4)
 	}
 }
 

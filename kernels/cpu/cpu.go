@@ -34,6 +34,14 @@ func threads() C.int { return C.int(runtime.GOMAXPROCS(0)) }
 // fp is a slice's data for C; nil for a nil slice, which optional outputs allow.
 func fp(s []float32) *C.float { return (*C.float)(unsafe.SliceData(s)) }
 
+// cbool is a flag for C.
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func ip(s []int32) *C.int32_t { return (*C.int32_t)(unsafe.SliceData(s)) }
 
 // need panics unless every slice has n elements.

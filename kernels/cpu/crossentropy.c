@@ -26,14 +26,15 @@ static void ce_rows(void *p, int n0, int n1) {
                 for (int i = 0; i < a->V; i++) dx[i] = 0;
             continue;
         }
-        float m = x[0];
+        float m = x[0], xy = x[y]; // read before dx, which may be x, is written
         for (int i = 1; i < a->V; i++) m = x[i] > m ? x[i] : m;
-        double sum = 0;
-        for (int i = 0; i < a->V; i++) sum += exp(x[i] - m);
-        float lse = m + (float)log(sum), xy = x[y];
+        // With a gradient, exp(x-m) goes straight into dx and is rescaled to
+        // softmax * dloss once the sum is known: one pass of exps, not two.
+        float sum = vexp(dx, x, 1, -m, 1, a->V), lse = m + logf(sum);
         a->losses[n] = lse - xy;
         if (dx) {
-            for (int i = 0; i < a->V; i++) dx[i] = expf(x[i] - lse) * a->dloss;
+            float s = a->dloss / sum;
+            for (int i = 0; i < a->V; i++) dx[i] *= s;
             dx[y] -= a->dloss;
         }
     }

@@ -38,4 +38,5 @@ func TestCrossEntropy(t *testing.T) {
 	if !slices.Equal(logits, dlogits) {
 		t.Error("in-place gradient differs")
 	}
+	closeTo(t, "cross-entropy in place", losses, want, 1e-6)
 }

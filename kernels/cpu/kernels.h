@@ -16,8 +16,28 @@ int cpu_has_avx2(void);
 
 enum { MM_SCALAR = 0, MM_AVX2 = 1, MM_AVX512 = 2, MM_BEST = 3 }; // matmul paths
 int matmul_path(int want);
+
+// vexp sets y[i] = mul * exp(sx*x[i] + add) (y may be NULL, or x) and returns
+// the sum of the exps: the inner loop of softmax and SiLU, vectorised.
+float vexp(float *y, const float *x, float sx, float add, float mul, int n);
+float vexp_path(float *y, const float *x, float sx, float add, float mul, int n, int path);
 void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path);
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path);
+
+// A weight [OC, C] kept in another format (NF4, bf16): rows writes rows
+// [row0, row0+n) of it as f32 into dst. The matmuls below dequantise a
+// cache-sized block of rows at a time into the f32 kernels' tiles, so the f32
+// weight never exists whole and the quantised one runs at f32 speed.
+typedef struct {
+    void (*rows)(const void *w, float *dst, int row0, int n, int C);
+    const void *w;
+} wsrc;
+// matmul_forward_src sets out = inp wᵀ, or adds it to out when add is set.
+void matmul_forward_src(float *out, const float *inp, const float *w, const wsrc *src, int N, int C, int OC, int add,
+                        int nthreads, int path);
+// matmul_backward_src adds dinp += dout w: a frozen weight has no gradient.
+void matmul_backward_src(float *dinp, const float *dout, const wsrc *src, int N, int C, int OC, int nthreads, int path);
+void bf16_rows(const void *w, float *dst, int row0, int n, int C);
 
 // An NF4 weight [OC, C] as bitsandbytes stores it (see backend/model/nf4.go):
 // 64-value blocks over the flat weight, two codes a byte (first high), each
@@ -29,8 +49,7 @@ typedef struct {
 } nf4_weight;
 
 void nf4_dequantize(float *dst, const nf4_weight *w, long start, long count);
-void nf4_matmul_forward(float *out, const float *inp, const nf4_weight *w, int N, int C, int OC, int nthreads, int simd);
-void nf4_matmul_backward(float *dinp, const float *dout, const nf4_weight *w, int N, int C, int OC, int nthreads, int simd);
+void nf4_rows(const void *w, float *dst, int row0, int n, int C);
 
 void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, int N, int C, float eps, int nthreads);
 void rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, const float *rstd, int N, int C, int nthreads);
@@ -40,9 +59,9 @@ void rope_forward(float *x, const int32_t *pos, int N, int H, int D, const doubl
 void rope_backward(float *dx, const int32_t *pos, int N, int H, int D, const double *inv_freq, float mscale,
                    int interleaved, int nthreads);
 
-void attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T, int S, int H, int KVH, int D, int nthreads);
+void attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T, int S, int H, int KVH, int D, int nthreads, int path);
 void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k, const float *v,
-                        const float *out, const float *lse, int B, int T, int S, int H, int KVH, int D, int nthreads);
+                        const float *out, const float *lse, int B, int T, int S, int H, int KVH, int D, int nthreads, int path);
 
 void swiglu_forward(float *out, const float *gate, const float *up, int n, int nthreads);
 void swiglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, int n, int nthreads);

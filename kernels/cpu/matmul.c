@@ -3,33 +3,49 @@
 // is a dot product. The SIMD paths (matmul_simd.c, AVX2/FMA and AVX-512F picked
 // at run time) register-block several input rows against several weight rows
 // and cache-block over weight rows; the backward products are broadcast-FMA
-// panels blocked over the reduction.
+// panels blocked over the reduction. A weight in another format (wsrc) is
+// dequantised block by block into the same tiles.
+#include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
 
 typedef struct {
     float *out, *dinp, *dw;
     const float *inp, *w, *dout;
-    int N, C, OC;
+    const wsrc *src; // the weight when w is NULL
+    int N, C, OC, add;
 } mm_args;
+
+// wblock is rows [o0, o1) of the weight: in place for f32, else dequantised
+// into buf, which holds them.
+static inline const float *wblock(const float *w, const wsrc *src, float *buf, int o0, int o1, int C) {
+    if (!src) return w + (long)o0 * C;
+    src->rows(src->w, buf, o0, o1 - o0, C);
+    return buf;
+}
 
 static void mm_fwd_scalar(void *p, int o0, int o1) {
     mm_args *a = p;
+    float *buf = a->src ? malloc(sizeof(float) * (size_t)a->C) : NULL;
     for (int o = o0; o < o1; o++) {
-        const float *wr = a->w + (long)o * a->C;
+        const float *wr = wblock(a->w, a->src, buf, o, o + 1, a->C);
         for (int n = 0; n < a->N; n++) {
             const float *x = a->inp + (long)n * a->C;
             float s = 0;
             for (int c = 0; c < a->C; c++) s += x[c] * wr[c];
-            a->out[(long)n * a->OC + o] = s;
+            float *y = a->out + (long)n * a->OC + o;
+            *y = a->add ? *y + s : s;
         }
     }
+    free(buf);
 }
 
 // A product C[i,j] += sum_k A(i,k) * B[k,j] with B and C row-major and
-// A(i,k) = a[i*ars + k*aks]: both backward products take this form.
+// A(i,k) = a[i*ars + k*aks]: both backward products take this form. With src
+// set, B is that weight (b NULL, ldb its row length Ncol).
 typedef struct {
     const float *a, *b;
+    const wsrc *src;
     float *c;
     long ars, aks, ldb, ldc;
     int M, K, Ncol;
@@ -103,33 +119,70 @@ int matmul_path(int want) {
     return MM_SCALAR;
 }
 
-void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path) {
-    mm_args a = {.out = out, .inp = inp, .w = w, .N = N, .C = C, .OC = OC};
-    switch (matmul_path(path)) {
+static void nn_run(nn_args *q, int path, int nthreads);
+
+// A short reduction (a LoRA's rank) leaves the dot-product tiles mostly
+// horizontal sums: below this C the forward runs as out += inp (wᵀ), with wᵀ
+// [C, OC] made once, through the broadcast-FMA panels.
+#define SHORT_C 32
+
+static void mm_forward(mm_args *a, int nthreads, int path) {
+    int C = a->C, N = a->N, OC = a->OC;
+    path = matmul_path(path);
+    if (path != MM_SCALAR && C < SHORT_C && a->w) {
+        float *wt = malloc(sizeof(float) * (size_t)C * OC);
+        for (int o = 0; o < OC; o++)
+            for (int c = 0; c < C; c++) wt[(long)c * OC + o] = a->w[(long)o * C + c];
+        if (!a->add) memset(a->out, 0, sizeof(float) * (size_t)N * OC);
+        nn_args q = {.a = a->inp, .ars = C, .aks = 1, .b = wt, .ldb = OC, .c = a->out, .ldc = OC, .M = N, .K = C, .Ncol = OC};
+        nn_run(&q, path, nthreads);
+        free(wt);
+        return;
+    }
+    switch (path) {
 #if defined(__x86_64__)
     case MM_AVX512:
-        parallel_for((OC + FOR_avx512 - 1) / FOR_avx512, nthreads, 2.0 * FOR_avx512 * N * C, mm_fwd_avx512, &a);
+        parallel_for((OC + FOR_avx512 - 1) / FOR_avx512, nthreads, 2.0 * FOR_avx512 * N * C, mm_fwd_avx512, a);
         return;
     case MM_AVX2:
-        parallel_for((OC + FOR_avx2 - 1) / FOR_avx2, nthreads, 2.0 * FOR_avx2 * N * C, mm_fwd_avx2, &a);
+        parallel_for((OC + FOR_avx2 - 1) / FOR_avx2, nthreads, 2.0 * FOR_avx2 * N * C, mm_fwd_avx2, a);
         return;
 #endif
     default:
-        parallel_for(OC, nthreads, 2.0 * N * C, mm_fwd_scalar, &a);
+        parallel_for(OC, nthreads, 2.0 * N * C, mm_fwd_scalar, a);
     }
 }
 
-// dinp[n,:] += sum_o dout[n,o] * w[o,:]; rows of dinp are independent.
+void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path) {
+    mm_args a = {.out = out, .inp = inp, .w = w, .N = N, .C = C, .OC = OC};
+    mm_forward(&a, nthreads, path);
+}
+
+void matmul_forward_src(float *out, const float *inp, const float *w, const wsrc *src, int N, int C, int OC, int add,
+                        int nthreads, int path) {
+    mm_args a = {.out = out, .inp = inp, .w = w, .src = src, .N = N, .C = C, .OC = OC, .add = add};
+    mm_forward(&a, nthreads, path);
+}
+
+// dinp[n,:] += sum_o dout[n,o] * w[o,:]; rows of dinp are independent. The
+// weight goes a block of rows at a time, summed in o order either way.
 static void mm_bwd_inp(void *p, int n0, int n1) {
     mm_args *a = p;
-    for (int n = n0; n < n1; n++) {
-        float *dx = a->dinp + (long)n * a->C;
-        for (int o = 0; o < a->OC; o++) {
-            float g = a->dout[(long)n * a->OC + o];
-            const float *wr = a->w + (long)o * a->C;
-            for (int c = 0; c < a->C; c++) dx[c] += g * wr[c];
+    enum { RB = 64 };
+    float *buf = a->src ? malloc(sizeof(float) * RB * (size_t)a->C) : NULL;
+    for (int o0 = 0; o0 < a->OC; o0 += RB) {
+        int o1 = o0 + RB < a->OC ? o0 + RB : a->OC;
+        const float *wb = wblock(a->w, a->src, buf, o0, o1, a->C);
+        for (int n = n0; n < n1; n++) {
+            float *dx = a->dinp + (long)n * a->C;
+            for (int o = o0; o < o1; o++) {
+                float g = a->dout[(long)n * a->OC + o];
+                const float *wr = wb + (long)(o - o0) * a->C;
+                for (int c = 0; c < a->C; c++) dx[c] += g * wr[c];
+            }
         }
     }
+    free(buf);
 }
 
 // dw[o,:] += sum_n dout[n,o] * inp[n,:]; rows of dw are independent.
@@ -160,20 +213,31 @@ static void nn_run(nn_args *q, int path, int nthreads) {
     }
 }
 
+// matmul_backward_src's w may be f32 (src NULL) or src's.
+static void bwd_inp(float *dinp, const float *dout, const float *w, const wsrc *src, int N, int C, int OC, int nthreads,
+                    int path) {
+    if (matmul_path(path) == MM_SCALAR) {
+        mm_args a = {.dinp = dinp, .dout = dout, .w = w, .src = src, .N = N, .C = C, .OC = OC};
+        parallel_for(N, nthreads, 2.0 * OC * C, mm_bwd_inp, &a);
+        return;
+    }
+    // dinp[n,c] += sum_o dout[n,o] w[o,c]
+    nn_args q = {.a = dout, .ars = OC, .aks = 1, .b = w, .src = src, .ldb = C, .c = dinp, .ldc = C, .M = N, .K = OC, .Ncol = C};
+    nn_run(&q, matmul_path(path), nthreads);
+}
+
+void matmul_backward_src(float *dinp, const float *dout, const wsrc *src, int N, int C, int OC, int nthreads, int path) {
+    bwd_inp(dinp, dout, NULL, src, N, C, OC, nthreads, path);
+}
+
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC,
                      int nthreads, int path) {
     path = matmul_path(path);
-    if (path == MM_SCALAR) {
-        mm_args a = {.dinp = dinp, .dw = dw, .dout = dout, .inp = inp, .w = w, .N = N, .C = C, .OC = OC};
-        if (dinp) parallel_for(N, nthreads, 2.0 * OC * C, mm_bwd_inp, &a);
-        if (dw) parallel_for(OC, nthreads, 2.0 * N * C, mm_bwd_w, &a);
-        return;
-    }
-    if (dinp) { // dinp[n,c] += sum_o dout[n,o] w[o,c]
-        nn_args q = {.a = dout, .ars = OC, .aks = 1, .b = w, .ldb = C, .c = dinp, .ldc = C, .M = N, .K = OC, .Ncol = C};
-        nn_run(&q, path, nthreads);
-    }
-    if (dw) { // dw[o,c] += sum_n dout[n,o] inp[n,c]; threads split the rows o
+    if (dinp) bwd_inp(dinp, dout, w, NULL, N, C, OC, nthreads, path);
+    if (dw && path == MM_SCALAR) {
+        mm_args a = {.dw = dw, .dout = dout, .inp = inp, .N = N, .C = C, .OC = OC};
+        parallel_for(OC, nthreads, 2.0 * N * C, mm_bwd_w, &a);
+    } else if (dw) { // dw[o,c] += sum_n dout[n,o] inp[n,c]; threads split the rows o
         nn_args q = {.a = dout, .ars = 1, .aks = OC, .b = inp, .ldb = C, .c = dw, .ldc = C, .M = OC, .K = N, .Ncol = C};
         nn_run(&q, path, nthreads);
     }

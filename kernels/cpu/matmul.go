@@ -50,3 +50,12 @@ func matmulBackwardPath(dinp, dw, dout, inp, w []float32, n, c, oc, path int) {
 	need(oc*c, w)
 	C.matmul_backward(fp(dinp), fp(dw), fp(dout), fp(inp), fp(w), C.int(n), C.int(c), C.int(oc), threads(), C.int(path))
 }
+
+// MatmulForwardAdd adds inp wᵀ to out: a LoRA's low-rank product lands on
+// the base's output without a temporary.
+func MatmulForwardAdd(out, inp, w []float32, n, c, oc int) {
+	need(n*oc, out)
+	need(n*c, inp)
+	need(oc*c, w)
+	C.matmul_forward_src(fp(out), fp(inp), fp(w), nil, C.int(n), C.int(c), C.int(oc), 1, threads(), mmBest)
+}

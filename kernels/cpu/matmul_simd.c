@@ -13,7 +13,8 @@
 #define INL __attribute__((always_inline)) inline
 
 // nr x no dot products out[i,j] = x_i . w_j, x_i rows of inp, w_j rows of w.
-TGT static INL void FN(fwd_tile)(const float *x, const float *w, float *y, int C, int OC, const int nr, const int no) {
+// With add set the products are added to y instead of stored.
+TGT static INL void FN(fwd_tile)(const float *x, const float *w, float *y, int C, int OC, int add, const int nr, const int no) {
     MM_VT acc[MM_FNR][MM_FOR];
     for (int i = 0; i < nr; i++)
         for (int j = 0; j < no; j++) acc[i][j] = MM_ZERO();
@@ -30,7 +31,7 @@ TGT static INL void FN(fwd_tile)(const float *x, const float *w, float *y, int C
         for (int j = 0; j < no; j++) {
             float s = MM_HSUM(acc[i][j]);
             for (int k = c; k < C; k++) s += x[(long)i * C + k] * w[(long)j * C + k];
-            y[(long)i * OC + j] = s;
+            y[(long)i * OC + j] = add ? y[(long)i * OC + j] + s : s;
         }
 }
 
@@ -39,29 +40,32 @@ TGT static INL void FN(fwd_tile)(const float *x, const float *w, float *y, int C
 TGT static void FN(mm_fwd)(void *p, int t0, int t1) {
     mm_args *a = p;
     int C = a->C, N = a->N, OC = a->OC;
-    int ob = (192 * 1024 / 4) / (MM_FOR * C);
+    int ob = (192 * 1024 / 4) / (MM_FOR * C), add = a->add;
     if (ob < 1) ob = 1;
+    float *buf = a->src ? malloc(sizeof(float) * (size_t)ob * MM_FOR * C) : NULL;
     for (int b0 = t0; b0 < t1; b0 += ob) {
-        int b1 = b0 + ob < t1 ? b0 + ob : t1;
+        int b1 = b0 + ob < t1 ? b0 + ob : t1, o1 = b1 * MM_FOR < OC ? b1 * MM_FOR : OC;
+        const float *wb = wblock(a->w, a->src, buf, b0 * MM_FOR, o1, C);
         for (int n = 0; n < N; n += MM_FNR) {
             int nr = N - n < MM_FNR ? N - n : MM_FNR;
             const float *x = a->inp + (long)n * C;
             for (int t = b0; t < b1; t++) {
                 int o = t * MM_FOR, no = OC - o < MM_FOR ? OC - o : MM_FOR;
-                const float *w = a->w + (long)o * C;
+                const float *w = wb + (long)(t - b0) * MM_FOR * C;
                 float *y = a->out + (long)n * OC + o;
                 if (nr == MM_FNR && no == MM_FOR) {
-                    FN(fwd_tile)(x, w, y, C, OC, MM_FNR, MM_FOR);
+                    FN(fwd_tile)(x, w, y, C, OC, add, MM_FNR, MM_FOR);
                 } else if (no == MM_FOR) {
-                    for (int i = 0; i < nr; i++) FN(fwd_tile)(x + (long)i * C, w, y + (long)i * OC, C, OC, 1, MM_FOR);
+                    for (int i = 0; i < nr; i++) FN(fwd_tile)(x + (long)i * C, w, y + (long)i * OC, C, OC, add, 1, MM_FOR);
                 } else {
                     for (int i = 0; i < nr; i++)
                         for (int j = 0; j < no; j++)
-                            FN(fwd_tile)(x + (long)i * C, w + (long)j * C, y + (long)i * OC + j, C, OC, 1, 1);
+                            FN(fwd_tile)(x + (long)i * C, w + (long)j * C, y + (long)i * OC + j, C, OC, add, 1, 1);
                 }
             }
         }
     }
+    free(buf);
 }
 
 // cm[i, 0..W*VL) += sum_{k0<=k<k1} A(i,k) * b[k, 0..W*VL) for i < R, where
@@ -88,40 +92,44 @@ TGT static INL void FN(nn_tile)(const float *A, long ars, long aks, const float 
 TGT static void FN(nn_range)(void *p, int g0, int g1) {
     nn_args *q = p;
     const int PW = MM_BW * MM_VL, KB = 64;
+    float *buf = q->src ? malloc(sizeof(float) * KB * (size_t)q->Ncol) : NULL;
     for (int k0 = 0; k0 < q->K; k0 += KB) {
-        int k1 = k0 + KB < q->K ? k0 + KB : q->K;
+        // The tiles see rows k0..k1 of b as rows 0..k1-k0 of bk.
+        int k1 = k0 + KB < q->K ? k0 + KB : q->K, kn = k1 - k0;
+        const float *bk = q->src ? wblock(NULL, q->src, buf, k0, k1, q->Ncol) : q->b + k0 * q->ldb;
         for (int j = 0; j < q->Ncol; j += PW) {
             for (int g = g0; g < g1; g++) {
                 int i = g * MM_BR, r = q->M - i < MM_BR ? q->M - i : MM_BR;
-                const float *A = q->a + i * q->ars;
+                const float *A = q->a + i * q->ars + k0 * q->aks;
                 float *cm = q->c + i * q->ldc;
                 if (j + PW <= q->Ncol) {
                     if (r == MM_BR) {
-                        FN(nn_tile)(A, q->ars, q->aks, q->b + j, q->ldb, cm + j, q->ldc, k0, k1, MM_BR, MM_BW);
+                        FN(nn_tile)(A, q->ars, q->aks, bk + j, q->ldb, cm + j, q->ldc, 0, kn, MM_BR, MM_BW);
                     } else {
                         for (int ii = 0; ii < r; ii++)
-                            FN(nn_tile)(A + ii * q->ars, q->ars, q->aks, q->b + j, q->ldb, cm + ii * q->ldc + j, q->ldc, k0, k1, 1, MM_BW);
+                            FN(nn_tile)(A + ii * q->ars, q->ars, q->aks, bk + j, q->ldb, cm + ii * q->ldc + j, q->ldc, 0, kn, 1, MM_BW);
                     }
                     continue;
                 }
                 int jj = j;
                 for (; jj + MM_VL <= q->Ncol; jj += MM_VL) {
                     if (r == MM_BR) {
-                        FN(nn_tile)(A, q->ars, q->aks, q->b + jj, q->ldb, cm + jj, q->ldc, k0, k1, MM_BR, 1);
+                        FN(nn_tile)(A, q->ars, q->aks, bk + jj, q->ldb, cm + jj, q->ldc, 0, kn, MM_BR, 1);
                     } else {
                         for (int ii = 0; ii < r; ii++)
-                            FN(nn_tile)(A + ii * q->ars, q->ars, q->aks, q->b + jj, q->ldb, cm + ii * q->ldc + jj, q->ldc, k0, k1, 1, 1);
+                            FN(nn_tile)(A + ii * q->ars, q->ars, q->aks, bk + jj, q->ldb, cm + ii * q->ldc + jj, q->ldc, 0, kn, 1, 1);
                     }
                 }
                 for (int ii = 0; ii < r; ii++)
                     for (int c = jj; c < q->Ncol; c++) {
                         float s = cm[ii * q->ldc + c];
-                        for (int k = k0; k < k1; k++) s += A[ii * q->ars + k * q->aks] * q->b[k * q->ldb + c];
+                        for (int k = 0; k < kn; k++) s += A[ii * q->ars + k * q->aks] * bk[k * q->ldb + c];
                         cm[ii * q->ldc + c] = s;
                     }
             }
         }
     }
+    free(buf);
 }
 
 #undef FN

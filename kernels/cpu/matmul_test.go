@@ -23,7 +23,7 @@ func matmulRef(inp, w []float32, n, c, oc int) []float64 {
 func TestMatmul(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	// Odd sizes exercise the C%8 and OC%4 tails; the last is big enough to thread.
-	for _, s := range [][3]int{{1, 8, 4}, {5, 37, 11}, {3, 64, 3}, {64, 256, 130}} {
+	for _, s := range [][3]int{{1, 8, 4}, {5, 37, 11}, {3, 64, 3}, {33, 16, 70}, {64, 256, 130}} {
 		n, c, oc := s[0], s[1], s[2]
 		inp, w := randn(r, n*c, 1), randn(r, oc*c, 1)
 		want := matmulRef(inp, w, n, c, oc)
@@ -33,6 +33,20 @@ func TestMatmul(t *testing.T) {
 			closeTo(t, "matmul", out, want, 2e-5)
 		}
 	}
+}
+
+// TestMatmulForwardAdd: the product lands on what out held.
+func TestMatmulForwardAdd(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	n, c, oc := 9, 40, 13
+	inp, w, base := randn(r, n*c, 1), randn(r, oc*c, 1), randn(r, n*oc, 1)
+	want := matmulRef(inp, w, n, c, oc)
+	for i, b := range base {
+		want[i] += float64(b)
+	}
+	out := slices.Clone(base)
+	MatmulForwardAdd(out, inp, w, n, c, oc)
+	closeTo(t, "matmul add", out, want, 2e-5)
 }
 
 func TestMatmulGrad(t *testing.T) {

@@ -67,8 +67,8 @@ func nf4MatmulForward(out, inp []float32, w *NF4, n, c, oc int, simd bool) {
 	need(n*c, inp)
 	var pin runtime.Pinner
 	defer pin.Unpin()
-	cw := w.c(oc, c, &pin)
-	C.nf4_matmul_forward(fp(out), fp(inp), &cw, C.int(n), C.int(c), C.int(oc), threads(), cbool(simd))
+	src := w.src(oc, c, &pin)
+	C.matmul_forward_src(fp(out), fp(inp), nil, src, C.int(n), C.int(c), C.int(oc), 0, threads(), simdPath(simd))
 }
 
 // NF4MatmulBackward adds the input's gradient, dinp += dout w; the
@@ -82,13 +82,22 @@ func nf4MatmulBackward(dinp, dout []float32, w *NF4, n, c, oc int, simd bool) {
 	need(n*oc, dout)
 	var pin runtime.Pinner
 	defer pin.Unpin()
-	cw := w.c(oc, c, &pin)
-	C.nf4_matmul_backward(fp(dinp), fp(dout), &cw, C.int(n), C.int(c), C.int(oc), threads(), cbool(simd))
+	C.matmul_backward_src(fp(dinp), fp(dout), w.src(oc, c, &pin), C.int(n), C.int(c), C.int(oc), threads(), simdPath(simd))
 }
 
-func cbool(b bool) C.int {
-	if b {
-		return 1
+// src is w as the matmuls' dequantising source, pinned with pin.
+func (w *NF4) src(oc, c int, pin *runtime.Pinner) *C.wsrc {
+	cw := w.c(oc, c, pin)
+	pin.Pin(&cw)
+	s := &C.wsrc{rows: (*[0]byte)(C.nf4_rows), w: unsafe.Pointer(&cw)}
+	pin.Pin(s)
+	return s
+}
+
+// simdPath is the matmul path for a kernel's simd switch.
+func simdPath(simd bool) C.int {
+	if simd {
+		return mmBest
 	}
-	return 0
+	return mmScalar
 }

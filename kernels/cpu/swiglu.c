@@ -8,11 +8,17 @@ typedef struct {
     const float *gate, *up, *dout;
 } sw_args;
 
+// The exps go a chunk at a time through vexp into a buffer on the stack.
+#define CHUNK 256
+
 static void sw_fwd(void *p, int i0, int i1) {
     sw_args *a = p;
-    for (int i = i0; i < i1; i++) {
-        float g = a->gate[i];
-        a->out[i] = g / (1 + expf(-g)) * a->up[i];
+    float e[CHUNK];
+    for (int c0 = i0; c0 < i1; c0 += CHUNK) {
+        int n = i1 - c0 < CHUNK ? i1 - c0 : CHUNK;
+        const float *g = a->gate + c0, *u = a->up + c0;
+        vexp(e, g, -1, 0, 1, n);
+        for (int i = 0; i < n; i++) a->out[c0 + i] = g[i] / (1 + e[i]) * u[i];
     }
 }
 
@@ -24,10 +30,16 @@ void swiglu_forward(float *out, const float *gate, const float *up, int n, int n
 // d silu(g)/dg = sig(g) * (1 + g * (1 - sig(g))).
 static void sw_bwd(void *p, int i0, int i1) {
     sw_args *a = p;
-    for (int i = i0; i < i1; i++) {
-        float g = a->gate[i], sig = 1 / (1 + expf(-g)), d = a->dout[i];
-        a->dgate[i] += d * a->up[i] * sig * (1 + g * (1 - sig));
-        a->dup[i] += d * g * sig;
+    float e[CHUNK];
+    for (int c0 = i0; c0 < i1; c0 += CHUNK) {
+        int n = i1 - c0 < CHUNK ? i1 - c0 : CHUNK;
+        vexp(e, a->gate + c0, -1, 0, 1, n);
+        for (int j = 0; j < n; j++) {
+            int i = c0 + j;
+            float g = a->gate[i], sig = 1 / (1 + e[j]), d = a->dout[i];
+            a->dgate[i] += d * a->up[i] * sig * (1 + g * (1 - sig));
+            a->dup[i] += d * g * sig;
+        }
     }
 }
 

@@ -31,6 +31,7 @@ func main() {
 	batch := flag.Int("batch", 4, "train: micro-batch")
 	rank := flag.Int("rank", 16, "train: LoRA rank, on all seven linears of every layer")
 	steps := flag.Int("steps", 3, "train: timed steps, after one untimed warm-up step")
+	nf4 := flag.Bool("nf4", false, "train: the base quantised to NF4 as it loads (QLoRA)")
 	flag.Parse()
 	if *gguf == "" || flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: hone-engine-bench -gguf M.gguf prompt|decode|train [flags]")
@@ -46,7 +47,7 @@ func main() {
 	case "decode":
 		err = decode(*gguf, *prompt, *n)
 	case "train":
-		err = train(*gguf, *seq, *batch, *rank, *steps)
+		err = train(*gguf, *seq, *batch, *rank, *steps, *nf4)
 	default:
 		err = fmt.Errorf("unknown mode %q", flag.Arg(0))
 	}
@@ -56,9 +57,7 @@ func main() {
 	}
 }
 
-func load(path string) (*engine.Model, error) { return open(path, engine.Load) }
-
-// open reads the model with loader: f32 for training, packed for decoding.
+// open reads the model with loader: f32 or NF4 for training, packed for decoding.
 func open(path string, loader func(*model.Model, engine.Backend) (*engine.Model, error)) (*engine.Model, error) {
 	mm, err := model.OpenModel(path)
 	if err != nil {
@@ -105,8 +104,12 @@ func decode(path, question string, n int) error {
 // train times LoRA steps (forward, backward, AdamW) on random tokens: the
 // speed does not depend on the values, and PyTorch's side uses the same
 // shapes. Every target counts, as with packed sequences.
-func train(path string, seq, batch, rank, steps int) error {
-	m, err := load(path)
+func train(path string, seq, batch, rank, steps int, nf4 bool) error {
+	loader, base := engine.Load, "f32 base"
+	if nf4 {
+		loader, base = engine.LoadNF4, "NF4 base (QLoRA)"
+	}
+	m, err := open(path, loader)
 	if err != nil {
 		return err
 	}
@@ -135,8 +138,8 @@ func train(path string, seq, batch, rank, steps int) error {
 			took += time.Since(start)
 		}
 	}
-	fmt.Printf("hone      train:  threads %d, LoRA r=%d all linears, batch %dx%d, %.1f tokens/s (%.2f s/step), peak RSS %.0f MiB in training (%.0f MiB while loading)\n",
-		runtime.GOMAXPROCS(0), rank, batch, seq, float64(steps*batch*seq)/took.Seconds(), took.Seconds()/float64(steps), peakRSS(), loaded)
+	fmt.Printf("hone      train:  threads %d, %s, LoRA r=%d all linears, batch %dx%d, %.1f tokens/s (%.2f s/step), peak RSS %.0f MiB in training (%.0f MiB while loading)\n",
+		runtime.GOMAXPROCS(0), base, rank, batch, seq, float64(steps*batch*seq)/took.Seconds(), took.Seconds()/float64(steps), peakRSS(), loaded)
 	return nil
 }
 

@@ -1,0 +1,194 @@
+// The attention kernels, written once and included by attention.c per ISA
+// with AT_SUF, AT_TGT, AT_VB (its vector bytes) and PATH (its vexp path)
+// defined (AT_TGT empty for the portable build). The
+// inner loops are all "y[0..n) += a * x[0..n)" over contiguous memory, which
+// the compiler vectorises for the target: scores run along a transposed tile
+// of keys, outputs and gradients along D. Compiled on its own it is empty.
+#ifdef AT_SUF
+#define AT_CAT2(a, b) a##_##b
+#define AT_CAT(a, b) AT_CAT2(a, b)
+#define FN(name) AT_CAT(name, AT_SUF)
+#define TGT AT_TGT
+
+// axpy sets y[0..n) += a * x[0..n).
+TGT static inline void FN(axpy)(float *restrict y, float a, const float *restrict x, int n) {
+    for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+// tile_t copies n rows of D (row stride `stride`) transposed into t[D][KB].
+TGT static void FN(tile_t)(float *restrict t, const float *restrict x, long stride, int n, int D) {
+    for (int j = 0; j < n; j++)
+        for (int d = 0; d < D; d++) t[d * KB + j] = x[j * stride + d];
+}
+
+// A vector of AT_VB bytes of floats, loadable from any float address.
+typedef float FN(vf) __attribute__((vector_size(AT_VB), aligned(4)));
+
+// scores sets s[0..KB) = a . column j of the transposed tile t, times
+// scale. Always the whole tile, held in vector registers across the loop
+// over D; columns past the tile's keys hold junk the callers never read.
+TGT static inline void FN(scores)(float *restrict s, const float *restrict a, const float *restrict t, int D, float scale) {
+    enum { NV = KB * (int)sizeof(float) / AT_VB };
+    FN(vf) acc[NV];
+    for (int v = 0; v < NV; v++) acc[v] = (FN(vf)){0};
+    for (int d = 0; d < D; d++) {
+        float ad = a[d] * scale;
+        const FN(vf) *row = (const FN(vf) *)(t + d * KB);
+        for (int v = 0; v < NV; v++) acc[v] += ad * row[v];
+    }
+    for (int v = 0; v < NV; v++) ((FN(vf) *)s)[v] = acc[v];
+}
+
+// rowacc sets y[0..D) += sum_{j<n} c[j*cs] * x[j*xs + 0..D): one row of a
+// small product with y held in vector registers (for the head sizes that
+// are a whole number of vectors; D is a constant where it is inlined).
+TGT static inline __attribute__((always_inline)) void FN(rowacc)(float *restrict y, const float *restrict c, int cs,
+                                                                 const float *restrict x, long xs, int n, const int D) {
+    enum { VF = AT_VB / (int)sizeof(float), MAXV = 256 / VF };
+    if (D % VF == 0 && D <= 256) {
+        const int nv = D / VF;
+        FN(vf) acc[MAXV];
+        for (int v = 0; v < nv; v++) acc[v] = ((const FN(vf) *)y)[v];
+        for (int j = 0; j < n; j++) {
+            float cj = c[j * cs];
+            const FN(vf) *xr = (const FN(vf) *)(x + j * xs);
+            for (int v = 0; v < nv; v++) acc[v] += cj * xr[v];
+        }
+        for (int v = 0; v < nv; v++) ((FN(vf) *)y)[v] = acc[v];
+        return;
+    }
+    for (int j = 0; j < n; j++) FN(axpy)(y, c[j * cs], x + j * xs, D);
+}
+
+// One item per (b, h, block of QB queries): the block walks the keys in
+// tiles of KB with an online softmax per query row. Inlined with D a
+// constant for the usual head sizes, so the loops over D unroll.
+TGT static inline __attribute__((always_inline)) void FN(at_fwd_d)(at_args *a, int r0, int r1, const int D) {
+    const int group = a->H / a->KVH, nqb = (a->T + QB - 1) / QB;
+    const long stride = (long)a->KVH * D, qstride = (long)a->H * D;
+    const float scale = 1.0f / sqrtf((float)D);
+    float *kt = calloc((long)D * KB + (long)QB * D, sizeof(float)), *acc = kt + (long)D * KB;
+    float sc[KB], m[QB], l[QB];
+    for (int r = r0; r < r1; r++) {
+        int qb = r % nqb, h = r / nqb % a->H, b = r / nqb / a->H;
+        int t0 = qb * QB, nq = a->T - t0 < QB ? a->T - t0 : QB, past = a->S - a->T;
+        const float *k = a->k + (long)b * a->S * stride + (h / group) * D;
+        const float *v = a->v + (long)b * a->S * stride + (h / group) * D;
+        const float *q = a->q + (((long)b * a->T + t0) * a->H + h) * D;
+        for (int i = 0; i < nq; i++) m[i] = -INFINITY, l[i] = 0;
+        memset(acc, 0, sizeof(float) * nq * D);
+        int keys = past + t0 + nq; // seen by the block's last row
+        for (int s0 = 0; s0 < keys; s0 += KB) {
+            int n = keys - s0 < KB ? keys - s0 : KB;
+            FN(tile_t)(kt, k + s0 * stride, stride, n, D);
+            for (int i = 0; i < nq; i++) {
+                int ni = past + t0 + i + 1 - s0; // keys of this tile row i sees
+                if (ni <= 0) continue;
+                if (ni > n) ni = n;
+                float *ac = acc + (long)i * D;
+                FN(scores)(sc, q + i * qstride, kt, D, scale);
+                float mt = m[i];
+                for (int j = 0; j < ni; j++) mt = sc[j] > mt ? sc[j] : mt;
+                float corr = expf(m[i] - mt); // rescale what came before to the new max
+                for (int d = 0; d < D; d++) ac[d] *= corr;
+                float sum = vexp_path(sc, sc, 1, -mt, 1, ni, PATH);
+                FN(rowacc)(ac, sc, 1, v + s0 * stride, stride, ni, D);
+                l[i] = l[i] * corr + sum;
+                m[i] = mt;
+            }
+        }
+        for (int i = 0; i < nq; i++) {
+            float *o = a->out + (((long)b * a->T + t0 + i) * a->H + h) * D, inv = 1 / l[i];
+            for (int d = 0; d < D; d++) o[d] = acc[(long)i * D + d] * inv;
+            if (a->lse) a->lse[((long)b * a->H + h) * a->T + t0 + i] = m[i] + logf(l[i]);
+        }
+    }
+    free(kt);
+}
+
+// One item per (b, kv head): it owns dk/dv for that head and dq for its
+// query heads, so threads never write the same memory. For each tile of KB
+// keys and block of BQ queries it forms P and dS (ds_j = p_j (dout.v_j - P)
+// with P = dout.out) and then the three small products dQ += dS K,
+// dK += dSᵀ Q, dV += Pᵀ dO row by row in registers.
+#define BQ 32
+TGT static inline __attribute__((always_inline)) void FN(at_bwd_d)(at_args *a, int r0, int r1, const int D) {
+    const int group = a->H / a->KVH, past = a->S - a->T;
+    const long stride = (long)a->KVH * D, qstride = (long)a->H * D;
+    const float scale = 1.0f / sqrtf((float)D);
+    float *kt = calloc(2L * D * KB + (long)group * a->T + 2L * BQ * KB, sizeof(float));
+    float *vt = kt + (long)D * KB, *P = vt + (long)D * KB, *pm = P + (long)group * a->T, *dsm = pm + BQ * KB;
+    float dp[KB];
+    for (int r = r0; r < r1; r++) {
+        int kh = r % a->KVH, b = r / a->KVH;
+        long kv = (long)b * a->S * stride + kh * D;
+        for (int g = 0; g < group; g++)
+            for (int t = 0; t < a->T; t++) {
+                long o = (((long)b * a->T + t) * a->H + kh * group + g) * D;
+                float s = 0;
+                for (int d = 0; d < D; d++) s += a->dout[o + d] * a->o[o + d];
+                P[g * a->T + t] = s;
+            }
+        for (int s0 = 0; s0 < a->S; s0 += KB) {
+            int n = a->S - s0 < KB ? a->S - s0 : KB;
+            const float *k = a->k + kv + s0 * stride, *v = a->v + kv + s0 * stride;
+            float *dk = a->dk + kv + s0 * stride, *dv = a->dv + kv + s0 * stride;
+            FN(tile_t)(kt, k, stride, n, D);
+            FN(tile_t)(vt, v, stride, n, D);
+            for (int g = 0; g < group; g++) {
+                int h = kh * group + g;
+                for (int t0 = s0 - past > 0 ? s0 - past : 0; t0 < a->T; t0 += BQ) {
+                    int nq = a->T - t0 < BQ ? a->T - t0 : BQ;
+                    long o0 = (((long)b * a->T + t0) * a->H + h) * D;
+                    const float *q = a->q + o0, *gr = a->dout + o0;
+                    for (int i = 0; i < nq; i++) {
+                        int t = t0 + i, ni = past + t + 1 - s0; // keys of this tile row t sees, >= 1
+                        if (ni > n) ni = n;
+                        float lse = a->lse_in[((long)b * a->H + h) * a->T + t], Pt = P[g * a->T + t];
+                        float *pi = pm + i * KB, *di = dsm + i * KB;
+                        FN(scores)(pi, q + i * qstride, kt, D, scale);
+                        FN(scores)(dp, gr + i * qstride, vt, D, 1);
+                        vexp_path(pi, pi, 1, -lse, 1, ni, PATH);
+                        for (int j = 0; j < ni; j++) di[j] = pi[j] * (dp[j] - Pt) * scale;
+                        for (int j = ni; j < KB; j++) pi[j] = di[j] = 0; // masked: weigh nothing below
+                        FN(rowacc)(a->dq + o0 + i * qstride, di, 1, k, stride, ni, D);
+                    }
+                    for (int j = 0; j < n; j++) {
+                        FN(rowacc)(dk + j * stride, dsm + j, KB, q, qstride, nq, D);
+                        FN(rowacc)(dv + j * stride, pm + j, KB, gr, qstride, nq, D);
+                    }
+                }
+            }
+        }
+    }
+    free(kt);
+}
+#undef BQ
+
+TGT static void FN(at_fwd)(void *p, int r0, int r1) {
+    at_args *a = p;
+    switch (a->D) {
+    case 64: FN(at_fwd_d)(a, r0, r1, 64); break;
+    case 128: FN(at_fwd_d)(a, r0, r1, 128); break;
+    default: FN(at_fwd_d)(a, r0, r1, a->D);
+    }
+}
+
+TGT static void FN(at_bwd)(void *p, int r0, int r1) {
+    at_args *a = p;
+    switch (a->D) {
+    case 64: FN(at_bwd_d)(a, r0, r1, 64); break;
+    case 128: FN(at_bwd_d)(a, r0, r1, 128); break;
+    default: FN(at_bwd_d)(a, r0, r1, a->D);
+    }
+}
+
+#undef FN
+#undef TGT
+#undef AT_CAT
+#undef AT_CAT2
+#endif
+#undef AT_SUF
+#undef AT_TGT
+#undef AT_VB
+#undef PATH

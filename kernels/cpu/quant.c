@@ -1,7 +1,7 @@
 // Matmul against GGUF block-quantised weights without unpacking them to f32:
 // decoding is memory-bound, and a Q4 weight is an eighth of an f32 one. As
-// in llama.cpp, each input row is quantised to int8 a 32-value block at a
-// time (scale d = amax/127), so that a block's dot product is an integer one:
+// in llama.cpp, a single input row is quantised to int8 a 32-value block at
+// a time (scale d = amax/127), so that a block's dot product is an integer one:
 //   sum_j (dw*qw_j + m) * (dx*qx_j) = dw*dx * sum_j qw_j*qx_j + m * dx*sum_j qx_j
 // with m the block's offset (Q4_1's minimum; -8*dw for Q4_0). The integer
 // sums use AVX2's maddubs (unsigned x signed bytes) or AVX-512 VNNI's dpbusd,
@@ -385,7 +385,7 @@ typedef struct {
     const int16_t *xq16;
     const float *xd, *xs;
     long row_bytes;
-    int N, C, OC, type, path;
+    int N, C, OC, type;
     dot_fn dot;
 } qm_args;
 
@@ -539,7 +539,7 @@ void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int ty
                           int nthreads, int path) {
     path = quant_path(path);
     qm_args a = {.out = out, .inp = inp, .w = w, .row_bytes = (long)(C / 32) * quant_block_bytes(type), .N = N, .C = C,
-                 .OC = OC, .type = type, .path = path};
+                 .OC = OC, .type = type};
     int tiles = (OC + QTILE - 1) / QTILE;
     // One row rounded finely takes 16-bit integer products where the CPU has
     // AVX-512, else the f32 tiles.

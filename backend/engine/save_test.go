@@ -173,3 +173,74 @@ func TestSaveLoRANoAdapters(t *testing.T) {
 		t.Error("saving a model without adapters did not fail")
 	}
 }
+
+// TestSaveLoRATrained trains an adapter on a golden base, saves it, loads it
+// into a fresh copy of the base and checks the logits are the trained
+// model's. With HONE_PEFT_CHECK_DIR set it also leaves the adapter and the
+// logits there for testdata/reference/check_adapter.py, which loads them
+// with transformers + PEFT (run by hand: CI has no Python stack).
+func TestSaveLoRATrained(t *testing.T) {
+	gdir := filepath.Join("testdata", "golden", "llama_untied")
+	open := func() *Model {
+		mm, err := model.OpenModel(gdir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer mm.Close()
+		m, err := Load(mm, CPU{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	m := open()
+	if err := m.AddLoRA(LoRAConfig{Rank: 4, Alpha: 8, Targets: []string{"q_proj", "v_proj", "down_proj"}}, 7); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(m, TrainOptions{AdamW: AdamW{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []int{60, 51, 56, 1, 46, 53, 26, 20}
+	toks := make([]int32, len(ids))
+	for i, v := range ids {
+		toks[i] = int32(v)
+	}
+	b := Batch{B: 1, T: 7, Tokens: toks[:7], Targets: toks[1:]}
+	for range 5 {
+		if _, err := tr.Backward(b); err != nil {
+			t.Fatal(err)
+		}
+		tr.Update()
+	}
+	dir := os.Getenv("HONE_PEFT_CHECK_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	adapter := filepath.Join(dir, "adapter")
+	if err := m.SaveLoRA(adapter); err != nil {
+		t.Fatal(err)
+	}
+	want, err := m.Forward(m.NewCache(len(ids)), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := open()
+	if err := fresh.LoadLoRA(adapter); err != nil {
+		t.Fatal(err)
+	}
+	got, err := fresh.Forward(fresh.NewCache(len(ids)), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Data, want.Data) {
+		t.Error("the saved adapter, loaded again, gives other logits")
+	}
+	raw, err := json.Marshal(map[string]any{"input_ids": ids, "logits": want.Data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "logits.json"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -152,10 +152,9 @@ func (w *writer) add(r row) error {
 	w.inTx++
 	w.wal += int64(len(r.messages) + len(r.label) + 64)
 	if len(w.pend) == rowsPerInsert {
-		if err := w.insert(w.ins, w.pend); err != nil {
+		if err := w.flush(); err != nil {
 			return err
 		}
-		w.pend, w.pbuf = w.pend[:0], w.pbuf[:0]
 	}
 	if w.inTx >= txRows {
 		return w.commit()
@@ -163,9 +162,8 @@ func (w *writer) add(r row) error {
 	return nil
 }
 
-// insert writes rows, the first pending ones, with s, a statement for len(rows) rows.
-func (w *writer) insert(s *store.Stmt, rows []row) error {
-	seq := w.n - int64(len(w.pend)) + 1 // of the first pending row
+// insert writes rows, numbered from seq on, with s, a statement for len(rows) rows.
+func (w *writer) insert(s *store.Stmt, rows []row, seq int64) error {
 	for k, r := range rows {
 		p := 10 * k
 		s.Int64(p+1, store.ExampleID(w.id, seq))
@@ -186,17 +184,18 @@ func (w *writer) insert(s *store.Stmt, rows []row) error {
 	return nil
 }
 
-// flush inserts the pending rows.
+// flush inserts the pending rows: rowsPerInsert at a time, the rest one by one.
 func (w *writer) flush() error {
-	for len(w.pend) > 0 {
+	seq := w.n - int64(len(w.pend)) + 1 // of the first pending row
+	for i := 0; i < len(w.pend); {
 		s, n := w.ins1, 1
-		if len(w.pend) >= rowsPerInsert {
+		if len(w.pend)-i >= rowsPerInsert {
 			s, n = w.ins, rowsPerInsert
 		}
-		if err := w.insert(s, w.pend[:n]); err != nil {
+		if err := w.insert(s, w.pend[i:i+n], seq+int64(i)); err != nil {
 			return err
 		}
-		w.pend = w.pend[n:]
+		i += n
 	}
 	w.pend, w.pbuf = w.pend[:0], w.pbuf[:0]
 	return nil

@@ -54,8 +54,9 @@ func (s *Store) OpenBulk() (*Bulk, error) {
 	// modernc's allocator gives each size class 1 MiB pages and unmaps a page
 	// the moment its last block is freed. SQLite's page splits allocate and
 	// free a scratch block of tens of KiB every few rows, which then costs
-	// an mmap, an munmap and fresh page faults each time. One small block
-	// held in each class keeps its page mapped for as long as the Bulk lives.
+	// an mmap, an munmap and fresh page faults each time. A block held in
+	// each class (1 KiB .. 256 KiB; larger blocks get pages of their own)
+	// keeps its page mapped for as long as the Bulk lives.
 	for size := 1 << 10; size <= 1<<18; size <<= 1 {
 		if p := libc.Xmalloc(b.tls, types.Size_t(size)); p != 0 {
 			b.pins = append(b.pins, p)

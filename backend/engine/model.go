@@ -50,6 +50,7 @@ type linear struct {
 	lora    *Adapter
 	q       *model.NF4
 	p       *packedWeight
+	h       []uint16 // bf16 (bf16.go)
 }
 
 // hfName is the Hugging Face module path of linear i in layer l.
@@ -71,6 +72,7 @@ const (
 	loadF32    loadMode = iota
 	loadNF4             // quantised to NF4 as each is read, so at most one f32 linear is in memory at a time
 	loadPacked          // in their GGUF blocks where the packed matmul takes the type (LoadPacked)
+	loadBF16            // rounded to bf16 as each is read (LoadBF16)
 )
 
 func load(m *model.Model, be Backend, mode loadMode) (*Model, error) {
@@ -138,10 +140,13 @@ func load(m *model.Model, be Backend, mode loadMode) (*Model, error) {
 			if lin.p != nil {
 				lin.w = &Tensor{Shape: []int{sh[0], sh[1]}}
 			}
-			if mode == loadNF4 {
+			switch mode {
+			case loadNF4:
 				if err := ly.lin[i].quantize(); err != nil {
 					return nil, fmt.Errorf("%s: %w", hfName(l, i), err)
 				}
+			case loadBF16:
+				ly.lin[i].toBF16()
 			}
 			// Qwen2 has query, key and value biases.
 			if c.Architecture == "qwen2" && i <= lv {

@@ -73,17 +73,25 @@ func baseForward(be Backend, y, x *Tensor, l *linear) {
 		be.(NF4Backend).MatMulNF4(y, x, l.q)
 		return
 	}
+	if l.h != nil {
+		be.(BF16Backend).MatMulBF16(y, x, l.h, l.w.Dim(0))
+		return
+	}
 	be.MatMul(y, x, l.w)
 }
 
 // baseBackward adds the gradients of x and, for an f32 weight, of W (dw
-// may be nil); an NF4 weight is frozen. A packed one has no backward.
+// may be nil); an NF4 or bf16 weight is frozen. A packed one has no backward.
 func baseBackward(be TrainBackend, dx, dw, dy, x *Tensor, l *linear) {
 	if l.p != nil {
 		panic("engine: a model loaded with LoadPacked runs inference only: train from Load (f32) or LoadNF4")
 	}
 	if l.q != nil {
 		be.(NF4Backend).MatMulNF4Backward(dx, dy, l.q)
+		return
+	}
+	if l.h != nil {
+		be.(BF16Backend).MatMulBF16Backward(dx, dy, l.h, l.w.Dim(0))
 		return
 	}
 	be.MatMulBackward(dx, dw, dy, x, l.w)

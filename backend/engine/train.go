@@ -84,8 +84,8 @@ func NewTrainer(m *Model, opt TrainOptions) (*Trainer, error) {
 	if !ok {
 		return nil, fmt.Errorf("engine: backend %s cannot train", m.be.Name())
 	}
-	if opt.Base && m.NF4() {
-		return nil, fmt.Errorf("engine: the base weights are NF4 (QLoRA): only adapters can train")
+	if opt.Base && (m.NF4() || len(m.layers) > 0 && m.layers[0].lin[lq].h != nil) {
+		return nil, fmt.Errorf("engine: the base weights are NF4 or bf16, frozen: only adapters can train")
 	}
 	t := &Trainer{m: m, be: be, opt: opt, grad: map[*Tensor]*Tensor{}}
 	add := func(name string, w *Tensor) {

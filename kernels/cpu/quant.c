@@ -198,6 +198,40 @@ T2 static float dot_avx2_q4_0(const uint8_t *w, qrow x, int nb) { return dot_avx
 T2 static float dot_avx2_q4_1(const uint8_t *w, qrow x, int nb) { return dot_avx2(w, x, nb, QT_Q4_1); }
 T2 static float dot_avx2_q8_0(const uint8_t *w, qrow x, int nb) { return dot_avx2(w, x, nb, QT_Q8_0); }
 
+// Sixteen-bit inputs (see dot16_avx512): madd_epi16 over a block's two
+// halves. Q8_0's codes widen signed, so only Q4's offsets need input sums.
+T2 static INL float dot16_avx2(const uint8_t *w, qrow x, int nb, const int type) {
+    const int bs = type == QT_Q8_0 ? 34 : type == QT_Q4_1 ? 20 : 18;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    float corr = 0;
+    for (int b = 0; b < nb; b++, w += bs) {
+        __m256i lo, hi;
+        float dw = hf2(w);
+        if (type == QT_Q8_0) {
+            lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 2)));
+            hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 18)));
+        } else {
+            __m128i r = _mm_loadu_si128((const __m128i *)(w + (type == QT_Q4_1 ? 4 : 2))), m4 = _mm_set1_epi8(15);
+            lo = _mm256_cvtepu8_epi16(_mm_and_si128(r, m4));
+            hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(r, 4), m4));
+            corr += (type == QT_Q4_1 ? hf2(w + 2) : -8 * dw) * x.s[b];
+        }
+        const __m256i *xq = (const __m256i *)(x.q16 + 32 * b);
+        __m256i s = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256(xq)),
+                                     _mm256_madd_epi16(hi, _mm256_loadu_si256(xq + 1)));
+        __m256 sc = _mm256_set1_ps(dw * x.d[b]);
+        if (b & 1) {
+            acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), sc, acc1);
+        } else {
+            acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), sc, acc0);
+        }
+    }
+    return hsum8(_mm256_add_ps(acc0, acc1)) + corr;
+}
+T2 static float dot16_avx2_q4_0(const uint8_t *w, qrow x, int nb) { return dot16_avx2(w, x, nb, QT_Q4_0); }
+T2 static float dot16_avx2_q4_1(const uint8_t *w, qrow x, int nb) { return dot16_avx2(w, x, nb, QT_Q4_1); }
+T2 static float dot16_avx2_q8_0(const uint8_t *w, qrow x, int nb) { return dot16_avx2(w, x, nb, QT_Q8_0); }
+
 // VNNI: dpbusd sums four unsigned x signed byte products into each int32
 // lane without saturating, two blocks to a zmm. Q8_0's weights are made
 // unsigned by adding 128 (flipping the top bit), taken back through the
@@ -360,15 +394,16 @@ static dot_fn pick_dot(int path, int type, int fine) {
 #if defined(__x86_64__)
     static const dot_fn avx2[3] = {dot_avx2_q4_0, dot_avx2_q4_1, dot_avx2_q8_0};
     static const dot_fn vnni[3] = {dot_vnni_q4_0, dot_vnni_q4_1, dot_vnni_q8_0};
-    static const dot_fn fine16[3] = {dot16_avx512_q4_0, dot16_avx512_q4_1, dot16_avx512_q8_0};
+    static const dot_fn fine512[3] = {dot16_avx512_q4_0, dot16_avx512_q4_1, dot16_avx512_q8_0};
+    static const dot_fn fine2[3] = {dot16_avx2_q4_0, dot16_avx2_q4_1, dot16_avx2_q8_0};
 #endif
     int t = type == QT_Q4_0 ? 0 : type == QT_Q4_1 ? 1 : 2;
     switch (path) {
 #if defined(__x86_64__)
     case QP_VNNI:
-        return fine ? fine16[t] : vnni[t];
+        return fine ? fine512[t] : vnni[t];
     case QP_AVX2:
-        return avx2[t];
+        return fine ? fine2[t] : avx2[t];
 #endif
     default:
         return scalar[t];
@@ -542,8 +577,8 @@ void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int ty
                  .OC = OC, .type = type};
     int tiles = (OC + QTILE - 1) / QTILE;
     // One row rounded finely takes 16-bit integer products where the CPU has
-    // AVX-512, else the f32 tiles.
-    if (N > 1 || (fine && path != QP_VNNI)) {
+    // AVX2, else the f32 tiles.
+    if (N > 1 || (fine && path == QP_SCALAR)) {
         range_fn fn = qm_tiles_portable;
 #if defined(__x86_64__)
         if (path == QP_VNNI) fn = qm_tiles_avx512;

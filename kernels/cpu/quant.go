@@ -74,7 +74,7 @@ func QuantMatmulForward(out, inp []float32, w []byte, t QType, n, c, oc int) {
 
 // QuantMatmulForwardFine is QuantMatmulForward rounding one input row to
 // 16 bits (an error of 1/65534 of a block's largest value) or, without
-// AVX-512, not at all: slower where the matmul is compute-bound, but an LM
+// AVX2, not at all: slower where the matmul is compute-bound, but an LM
 // head reading a large table is memory-bound, and its outputs pick tokens.
 func QuantMatmulForwardFine(out, inp []float32, w []byte, t QType, n, c, oc int) {
 	quantMatmulForward(out, inp, w, t, n, c, oc, true, qpBest)

@@ -197,12 +197,16 @@ func (m *Model) NewCache(maxLen int) *Cache {
 
 // Forward runs tokens at the positions after those in cache, appends their
 // keys and values to it and returns the logits [len(tokens), V].
-func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) { return m.forward(cache, tokens, false) }
+func (m *Model) Forward(cache *Cache, tokens []int) (*Tensor, error) {
+	return m.forward(cache, tokens, false)
+}
 
 // Next is Forward returning only the last token's logits [1, V], which is
 // what generation needs: a prompt skips the LM head for all its other
 // positions.
-func (m *Model) Next(cache *Cache, tokens []int) (*Tensor, error) { return m.forward(cache, tokens, true) }
+func (m *Model) Next(cache *Cache, tokens []int) (*Tensor, error) {
+	return m.forward(cache, tokens, true)
+}
 
 func (m *Model) forward(cache *Cache, tokens []int, last bool) (*Tensor, error) {
 	c, be := m.Config, m.be

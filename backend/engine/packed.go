@@ -51,6 +51,21 @@ func LoadPacked(m *model.Model, be Backend) (*Model, error) {
 // Packed reports whether the base linears are kept packed.
 func (m *Model) Packed() bool { return len(m.layers) > 0 && m.layers[0].lin[lq].p != nil }
 
+// errPacked says why a packed model cannot train or be requantised: any of
+// its weights may be in GGUF blocks, which have no backward pass.
+func (m *Model) errPacked() error {
+	packed := m.embedP != nil || m.headP != nil
+	for _, ly := range m.layers {
+		for _, lin := range ly.lin {
+			packed = packed || lin.p != nil
+		}
+	}
+	if packed {
+		return fmt.Errorf("engine: a model loaded with LoadPacked runs inference only: train from Load (f32), LoadBF16 or LoadNF4")
+	}
+	return nil
+}
+
 // readPacked reads tensor name [rows, cols] packed, or returns nil when it
 // is stored in a type the matmul does not take (or not in ggml blocks at all).
 func readPacked(w model.Weights, name string, rows, cols int) (*packedWeight, error) {

@@ -182,6 +182,12 @@ func TestPackedStories260K(t *testing.T) {
 			}
 		}
 		closeLogits(t, qt.name+" with LoRA", p, ref, seq, 0.02)
+		if _, err := NewTrainer(p, TrainOptions{}); err == nil || !strings.Contains(err.Error(), "LoadPacked") {
+			t.Errorf("training a packed model: %v", err)
+		}
+		if err := p.QuantizeNF4(); err == nil || !strings.Contains(err.Error(), "LoadPacked") {
+			t.Errorf("NF4 over a packed model: %v", err)
+		}
 	}
 }
 

@@ -36,6 +36,9 @@ func (m *Model) QuantizeNF4() error {
 	if _, ok := m.be.(NF4Backend); !ok {
 		return fmt.Errorf("engine: backend %s has no NF4 matmul", m.be.Name())
 	}
+	if err := m.errPacked(); err != nil {
+		return err
+	}
 	for l := range m.layers {
 		for i := range m.layers[l].lin {
 			if err := m.layers[l].lin[i].quantize(); err != nil {

@@ -84,6 +84,9 @@ func NewTrainer(m *Model, opt TrainOptions) (*Trainer, error) {
 	if !ok {
 		return nil, fmt.Errorf("engine: backend %s cannot train", m.be.Name())
 	}
+	if err := m.errPacked(); err != nil {
+		return nil, err
+	}
 	if opt.Base && (m.NF4() || len(m.layers) > 0 && m.layers[0].lin[lq].h != nil) {
 		return nil, fmt.Errorf("engine: the base weights are NF4 or bf16, frozen: only adapters can train")
 	}

@@ -24,51 +24,70 @@ TGT static void FN(tile_t)(float *restrict t, const float *restrict x, long stri
 // A vector of AT_VB bytes of floats, loadable from any float address.
 typedef float FN(vf) __attribute__((vector_size(AT_VB), aligned(4)));
 
-// scores sets s[0..KB) = a . column j of the transposed tile t, times
-// scale. Always the whole tile, held in vector registers across the loop
-// over D; columns past the tile's keys hold junk the callers never read.
-TGT static inline void FN(scores)(float *restrict s, const float *restrict a, const float *restrict t, int D, float scale) {
+// scores sets s_r[0..KB) = a_r . column j of the transposed tile t, times
+// scale, for R rows (s_r = s + r*ss, a_r = a + r*as) at once, so that each
+// load of the tile serves them all. Always the whole tile, held in vector
+// registers across the loop over D; columns past the tile's keys hold junk
+// the callers never read.
+TGT static inline __attribute__((always_inline)) void FN(scores)(float *restrict s, long ss, const float *restrict a, long as,
+                                                                 const float *restrict t, int D, float scale, const int R) {
     enum { NV = KB * (int)sizeof(float) / AT_VB };
-    FN(vf) acc[NV];
-    for (int v = 0; v < NV; v++) acc[v] = (FN(vf)){0};
+    FN(vf) acc[2][NV];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NV; v++) acc[r][v] = (FN(vf)){0};
     for (int d = 0; d < D; d++) {
-        float ad = a[d] * scale;
         const FN(vf) *row = (const FN(vf) *)(t + d * KB);
-        for (int v = 0; v < NV; v++) acc[v] += ad * row[v];
+        float ad[2];
+        for (int r = 0; r < R; r++) ad[r] = a[r * as + d] * scale;
+        for (int v = 0; v < NV; v++) {
+            FN(vf) tv = row[v];
+            for (int r = 0; r < R; r++) acc[r][v] += ad[r] * tv;
+        }
     }
-    for (int v = 0; v < NV; v++) ((FN(vf) *)s)[v] = acc[v];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NV; v++) ((FN(vf) *)(s + r * ss))[v] = acc[r][v];
 }
 
-// rowacc sets y[0..D) += sum_{j<n} c[j*cs] * x[j*xs + 0..D): one row of a
-// small product with y held in vector registers (for the head sizes that
-// are a whole number of vectors; D is a constant where it is inlined).
-TGT static inline __attribute__((always_inline)) void FN(rowacc)(float *restrict y, const float *restrict c, int cs,
-                                                                 const float *restrict x, long xs, int n, const int D) {
+// rowacc sets y_r[0..D) += sum_{j<n} c[r*cr + j*cs] * x[j*xs + 0..D) for R
+// rows y_r = y + r*ys: rows of a small product held in vector registers, R
+// of them sharing each load of x (for the head sizes that are a whole
+// number of vectors; D is a constant where it is inlined).
+TGT static inline __attribute__((always_inline)) void FN(rowacc)(float *restrict y, long ys, const float *restrict c, long cr,
+                                                                 int cs, const float *restrict x, long xs, int n, const int D,
+                                                                 const int R) {
     enum { VF = AT_VB / (int)sizeof(float), MAXV = 256 / VF };
     if (D % VF == 0 && D <= 256) {
         const int nv = D / VF;
-        FN(vf) acc[MAXV];
-        for (int v = 0; v < nv; v++) acc[v] = ((const FN(vf) *)y)[v];
+        FN(vf) acc[2][MAXV];
+        for (int r = 0; r < R; r++)
+            for (int v = 0; v < nv; v++) acc[r][v] = ((const FN(vf) *)(y + r * ys))[v];
         for (int j = 0; j < n; j++) {
-            float cj = c[j * cs];
             const FN(vf) *xr = (const FN(vf) *)(x + j * xs);
-            for (int v = 0; v < nv; v++) acc[v] += cj * xr[v];
+            float cj[2];
+            for (int r = 0; r < R; r++) cj[r] = c[r * cr + j * cs];
+            for (int v = 0; v < nv; v++) {
+                FN(vf) xv = xr[v];
+                for (int r = 0; r < R; r++) acc[r][v] += cj[r] * xv;
+            }
         }
-        for (int v = 0; v < nv; v++) ((FN(vf) *)y)[v] = acc[v];
+        for (int r = 0; r < R; r++)
+            for (int v = 0; v < nv; v++) ((FN(vf) *)(y + r * ys))[v] = acc[r][v];
         return;
     }
-    for (int j = 0; j < n; j++) FN(axpy)(y, c[j * cs], x + j * xs, D);
+    for (int r = 0; r < R; r++)
+        for (int j = 0; j < n; j++) FN(axpy)(y + r * ys, c[r * cr + j * cs], x + j * xs, D);
 }
 
 // One item per (b, h, block of QB queries): the block walks the keys in
-// tiles of KB with an online softmax per query row. Inlined with D a
-// constant for the usual head sizes, so the loops over D unroll.
+// tiles of KB with an online softmax per query row, two rows at a time.
+// Inlined with D a constant for the usual head sizes, so the loops over D
+// unroll.
 TGT static inline __attribute__((always_inline)) void FN(at_fwd_d)(at_args *a, int r0, int r1, const int D) {
     const int group = a->H / a->KVH, nqb = (a->T + QB - 1) / QB;
     const long stride = (long)a->KVH * D, qstride = (long)a->H * D;
     const float scale = 1.0f / sqrtf((float)D);
     float *kt = calloc((long)D * KB + (long)QB * D, sizeof(float)), *acc = kt + (long)D * KB;
-    float sc[KB], m[QB], l[QB];
+    float sc[2 * KB], m[QB], l[QB];
     for (int r = r0; r < r1; r++) {
         int qb = r % nqb, h = r / nqb % a->H, b = r / nqb / a->H;
         int t0 = qb * QB, nq = a->T - t0 < QB ? a->T - t0 : QB, past = a->S - a->T;
@@ -81,20 +100,35 @@ TGT static inline __attribute__((always_inline)) void FN(at_fwd_d)(at_args *a, i
         for (int s0 = 0; s0 < keys; s0 += KB) {
             int n = keys - s0 < KB ? keys - s0 : KB;
             FN(tile_t)(kt, k + s0 * stride, stride, n, D);
-            for (int i = 0; i < nq; i++) {
-                int ni = past + t0 + i + 1 - s0; // keys of this tile row i sees
-                if (ni <= 0) continue;
-                if (ni > n) ni = n;
-                float *ac = acc + (long)i * D;
-                FN(scores)(sc, q + i * qstride, kt, D, scale);
-                float mt = m[i];
-                for (int j = 0; j < ni; j++) mt = sc[j] > mt ? sc[j] : mt;
-                float corr = expf(m[i] - mt); // rescale what came before to the new max
-                for (int d = 0; d < D; d++) ac[d] *= corr;
-                float sum = vexp_path(sc, sc, 1, -mt, 1, ni, PATH);
-                FN(rowacc)(ac, sc, 1, v + s0 * stride, stride, ni, D);
-                l[i] = l[i] * corr + sum;
-                m[i] = mt;
+            for (int i = 0; i < nq; i += 2) {
+                int R = nq - i < 2 ? 1 : 2, nmax = 0;
+                if (past + t0 + i + R - s0 <= 0) continue; // no key of this tile for either row
+                if (R == 2)
+                    FN(scores)(sc, KB, q + i * qstride, qstride, kt, D, scale, 2);
+                else
+                    FN(scores)(sc, KB, q + i * qstride, qstride, kt, D, scale, 1);
+                for (int e = 0; e < R; e++) {
+                    int ni = past + t0 + i + e + 1 - s0; // keys of this tile row i+e sees
+                    float *se = sc + e * KB;
+                    if (ni > n) ni = n;
+                    if (ni <= 0) { // the second row may see one key more than the first, not fewer
+                        for (int j = 0; j < KB; j++) se[j] = 0;
+                        continue;
+                    }
+                    float mt = m[i + e], *ac = acc + (long)(i + e) * D;
+                    for (int j = 0; j < ni; j++) mt = se[j] > mt ? se[j] : mt;
+                    float corr = expf(m[i + e] - mt); // rescale what came before to the new max
+                    for (int d = 0; d < D; d++) ac[d] *= corr;
+                    float sum = vexp_path(se, se, 1, -mt, 1, ni, PATH);
+                    for (int j = ni; j < KB; j++) se[j] = 0; // past the causal edge: weigh nothing below
+                    l[i + e] = l[i + e] * corr + sum;
+                    m[i + e] = mt;
+                    nmax = ni > nmax ? ni : nmax;
+                }
+                if (R == 2)
+                    FN(rowacc)(acc + (long)i * D, D, sc, KB, 1, v + s0 * stride, stride, nmax, D, 2);
+                else
+                    FN(rowacc)(acc + (long)i * D, D, sc, KB, 1, v + s0 * stride, stride, nmax, D, 1);
             }
         }
         for (int i = 0; i < nq; i++) {
@@ -110,15 +144,14 @@ TGT static inline __attribute__((always_inline)) void FN(at_fwd_d)(at_args *a, i
 // query heads, so threads never write the same memory. For each tile of KB
 // keys and block of BQ queries it forms P and dS (ds_j = p_j (dout.v_j - P)
 // with P = dout.out) and then the three small products dQ += dS K,
-// dK += dSᵀ Q, dV += Pᵀ dO row by row in registers.
+// dK += dSᵀ Q, dV += Pᵀ dO, two rows at a time in registers.
 #define BQ 32
 TGT static inline __attribute__((always_inline)) void FN(at_bwd_d)(at_args *a, int r0, int r1, const int D) {
     const int group = a->H / a->KVH, past = a->S - a->T;
     const long stride = (long)a->KVH * D, qstride = (long)a->H * D;
     const float scale = 1.0f / sqrtf((float)D);
-    float *kt = calloc(2L * D * KB + (long)group * a->T + 2L * BQ * KB, sizeof(float));
-    float *vt = kt + (long)D * KB, *P = vt + (long)D * KB, *pm = P + (long)group * a->T, *dsm = pm + BQ * KB;
-    float dp[KB];
+    float *kt = calloc(2L * D * KB + (long)group * a->T + 3L * BQ * KB, sizeof(float));
+    float *vt = kt + (long)D * KB, *P = vt + (long)D * KB, *pm = P + (long)group * a->T, *dsm = pm + BQ * KB, *dp = dsm + BQ * KB;
     for (int r = r0; r < r1; r++) {
         int kh = r % a->KVH, b = r / a->KVH;
         long kv = (long)b * a->S * stride + kh * D;
@@ -141,21 +174,38 @@ TGT static inline __attribute__((always_inline)) void FN(at_bwd_d)(at_args *a, i
                     int nq = a->T - t0 < BQ ? a->T - t0 : BQ;
                     long o0 = (((long)b * a->T + t0) * a->H + h) * D;
                     const float *q = a->q + o0, *gr = a->dout + o0;
-                    for (int i = 0; i < nq; i++) {
-                        int t = t0 + i, ni = past + t + 1 - s0; // keys of this tile row t sees, >= 1
-                        if (ni > n) ni = n;
-                        float lse = a->lse_in[((long)b * a->H + h) * a->T + t], Pt = P[g * a->T + t];
-                        float *pi = pm + i * KB, *di = dsm + i * KB;
-                        FN(scores)(pi, q + i * qstride, kt, D, scale);
-                        FN(scores)(dp, gr + i * qstride, vt, D, 1);
-                        vexp_path(pi, pi, 1, -lse, 1, ni, PATH);
-                        for (int j = 0; j < ni; j++) di[j] = pi[j] * (dp[j] - Pt) * scale;
-                        for (int j = ni; j < KB; j++) pi[j] = di[j] = 0; // masked: weigh nothing below
-                        FN(rowacc)(a->dq + o0 + i * qstride, di, 1, k, stride, ni, D);
+                    for (int i = 0; i < nq; i += 2) {
+                        int R = nq - i < 2 ? 1 : 2, nmax = 0;
+                        if (R == 2) {
+                            FN(scores)(pm + i * KB, KB, q + i * qstride, qstride, kt, D, scale, 2);
+                            FN(scores)(dp + i * KB, KB, gr + i * qstride, qstride, vt, D, 1, 2);
+                        } else {
+                            FN(scores)(pm + i * KB, KB, q + i * qstride, qstride, kt, D, scale, 1);
+                            FN(scores)(dp + i * KB, KB, gr + i * qstride, qstride, vt, D, 1, 1);
+                        }
+                        for (int e = 0; e < R; e++) {
+                            int t = t0 + i + e, ni = past + t + 1 - s0; // keys of this tile row t sees, >= 1
+                            if (ni > n) ni = n;
+                            float lse = a->lse_in[((long)b * a->H + h) * a->T + t], Pt = P[g * a->T + t];
+                            float *pi = pm + (i + e) * KB, *di = dsm + (i + e) * KB, *dpi = dp + (i + e) * KB;
+                            vexp_path(pi, pi, 1, -lse, 1, ni, PATH);
+                            for (int j = 0; j < ni; j++) di[j] = pi[j] * (dpi[j] - Pt) * scale;
+                            for (int j = ni; j < KB; j++) pi[j] = di[j] = 0; // masked: weigh nothing below
+                            nmax = ni > nmax ? ni : nmax;
+                        }
+                        if (R == 2)
+                            FN(rowacc)(a->dq + o0 + i * qstride, qstride, dsm + i * KB, KB, 1, k, stride, nmax, D, 2);
+                        else
+                            FN(rowacc)(a->dq + o0 + i * qstride, qstride, dsm + i * KB, KB, 1, k, stride, nmax, D, 1);
                     }
-                    for (int j = 0; j < n; j++) {
-                        FN(rowacc)(dk + j * stride, dsm + j, KB, q, qstride, nq, D);
-                        FN(rowacc)(dv + j * stride, pm + j, KB, gr, qstride, nq, D);
+                    int j = 0;
+                    for (; j + 2 <= n; j += 2) {
+                        FN(rowacc)(dk + j * stride, stride, dsm + j, 1, KB, q, qstride, nq, D, 2);
+                        FN(rowacc)(dv + j * stride, stride, pm + j, 1, KB, gr, qstride, nq, D, 2);
+                    }
+                    for (; j < n; j++) {
+                        FN(rowacc)(dk + j * stride, stride, dsm + j, 1, KB, q, qstride, nq, D, 1);
+                        FN(rowacc)(dv + j * stride, stride, pm + j, 1, KB, gr, qstride, nq, D, 1);
                     }
                 }
             }

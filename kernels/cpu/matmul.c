@@ -230,9 +230,36 @@ void matmul_backward_src(float *dinp, const float *dout, const wsrc *src, int N,
     bwd_inp(dinp, dout, NULL, src, N, C, OC, nthreads, path);
 }
 
+// narrow_backward is matmul_backward for a short C (an adapter's B, whose
+// rows are the rank long): the broadcast panels would be one vector wide, so
+// dinp goes through the forward's dot tiles against wᵀ, and dw is made as
+// dwᵀ = inpᵀ dout, whose rows run the length of OC.
+static void narrow_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC,
+                            int nthreads, int path) {
+    float *wt = malloc(sizeof(float) * (size_t)C * OC);
+    if (dinp) { // dinp[n,c] += sum_o dout[n,o] wt[c,o]
+        for (int o = 0; o < OC; o++)
+            for (int c = 0; c < C; c++) wt[(long)c * OC + o] = w[(long)o * C + c];
+        mm_args a = {.out = dinp, .inp = dout, .w = wt, .N = N, .C = OC, .OC = C, .add = 1};
+        mm_forward(&a, nthreads, path);
+    }
+    if (dw) { // wt becomes dwᵀ[c,o] = sum_n inp[n,c] dout[n,o]
+        memset(wt, 0, sizeof(float) * (size_t)C * OC);
+        nn_args q = {.a = inp, .ars = 1, .aks = C, .b = dout, .ldb = OC, .c = wt, .ldc = OC, .M = C, .K = N, .Ncol = OC};
+        nn_run(&q, path, nthreads);
+        for (int o = 0; o < OC; o++)
+            for (int c = 0; c < C; c++) dw[(long)o * C + c] += wt[(long)c * OC + o];
+    }
+    free(wt);
+}
+
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC,
                      int nthreads, int path) {
     path = matmul_path(path);
+    if (path != MM_SCALAR && C < SHORT_C) {
+        narrow_backward(dinp, dw, dout, inp, w, N, C, OC, nthreads, path);
+        return;
+    }
     if (dinp) bwd_inp(dinp, dout, w, NULL, N, C, OC, nthreads, path);
     if (dw && path == MM_SCALAR) {
         mm_args a = {.dw = dw, .dout = dout, .inp = inp, .N = N, .C = C, .OC = OC};

@@ -14,7 +14,7 @@ typedef struct {
     float dloss;
 } ce_args;
 
-static void ce_rows(void *p, int n0, int n1) {
+SIMD_CLONES static void ce_rows(void *p, int n0, int n1) {
     ce_args *a = p;
     for (int n = n0; n < n1; n++) {
         const float *x = a->logits + (long)n * a->V;

@@ -14,6 +14,15 @@ void parallel_for(int n, int nthreads, double work_per_item, range_fn fn, void *
 
 int cpu_has_avx2(void);
 
+// SIMD_CLONES compiles an elementwise kernel for AVX-512, AVX2 and plain
+// x86-64 and picks one when the program loads (an ifunc): the loops are
+// simple enough for the compiler to vectorise on its own.
+#if defined(__x86_64__)
+#define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SIMD_CLONES
+#endif
+
 enum { MM_SCALAR = 0, MM_AVX2 = 1, MM_AVX512 = 2, MM_BEST = 3 }; // matmul paths
 int matmul_path(int want);
 

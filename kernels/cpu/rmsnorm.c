@@ -10,7 +10,7 @@ typedef struct {
     float eps;
 } rn_args;
 
-static void rn_fwd(void *p, int n0, int n1) {
+SIMD_CLONES static void rn_fwd(void *p, int n0, int n1) {
     rn_args *a = p;
     for (int n = n0; n < n1; n++) {
         const float *x = a->inp + (long)n * a->C;
@@ -29,7 +29,7 @@ void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, 
 }
 
 // With xhat = x*s: dx = s * (g*w - xhat * mean(g*w*xhat)).
-static void rn_bwd_inp(void *p, int n0, int n1) {
+SIMD_CLONES static void rn_bwd_inp(void *p, int n0, int n1) {
     rn_args *a = p;
     for (int n = n0; n < n1; n++) {
         const float *x = a->inp + (long)n * a->C, *g = a->dout + (long)n * a->C;
@@ -42,7 +42,7 @@ static void rn_bwd_inp(void *p, int n0, int n1) {
 }
 
 // dw sums over rows, so split the columns instead.
-static void rn_bwd_w(void *p, int c0, int c1) {
+SIMD_CLONES static void rn_bwd_w(void *p, int c0, int c1) {
     rn_args *a = p;
     for (int n = 0; n < a->N; n++) {
         const float *x = a->inp + (long)n * a->C, *g = a->dout + (long)n * a->C;

@@ -11,7 +11,7 @@ typedef struct {
 // The exps go a chunk at a time through vexp into a buffer on the stack.
 #define CHUNK 256
 
-static void sw_fwd(void *p, int i0, int i1) {
+SIMD_CLONES static void sw_fwd(void *p, int i0, int i1) {
     sw_args *a = p;
     float e[CHUNK];
     for (int c0 = i0; c0 < i1; c0 += CHUNK) {
@@ -28,7 +28,7 @@ void swiglu_forward(float *out, const float *gate, const float *up, int n, int n
 }
 
 // d silu(g)/dg = sig(g) * (1 + g * (1 - sig(g))).
-static void sw_bwd(void *p, int i0, int i1) {
+SIMD_CLONES static void sw_bwd(void *p, int i0, int i1) {
     sw_args *a = p;
     float e[CHUNK];
     for (int c0 = i0; c0 < i1; c0 += CHUNK) {

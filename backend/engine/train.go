@@ -188,7 +188,11 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 	f := &pass{t: t, b: b, pos: pos}
 
 	V := c.VocabSize
-	chunk := max(1, min(N, (1<<24)/V)) // 64 MB of logits: enough rows to reuse the head weight from cache
+	// Chunks of up to 64 MB of logits, enough rows to reuse the head weight
+	// from cache, and equal, so that no chunk is a row or two that costs a
+	// whole pass over the head.
+	most := max(1, min(N, (1<<24)/V))
+	chunk := (N + (N+most-1)/most - 1) / ((N + most - 1) / most)
 	s := t.buffersFor(b, f, chunk)
 
 	// Forward: xs[l] is layer l's input, xs[L] the last layer's output.

@@ -92,6 +92,37 @@ func TestThreadsAgree(t *testing.T) {
 	}
 }
 
+// TestConcurrentCallers: kernels called from several goroutines at once
+// (training beside a chat, say) share the thread pool or run on their own
+// thread, and give the results of a lone call.
+func TestConcurrentCallers(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	n, c, oc := 64, 256, 130
+	inp, w := randn(r, n*c, 1), randn(r, oc*c, 1)
+	want := make([]float32, n*oc)
+	MatmulForward(want, inp, w, n, c, oc)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			out := make([]float32, n*oc)
+			for range 50 {
+				MatmulForward(out, inp, w, n, c, oc)
+				if !slices.Equal(out, want) {
+					errs <- fmt.Errorf("a concurrent matmul differs from a lone one")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestSizeChecks(t *testing.T) {
 	defer func() {
 		if recover() == nil {

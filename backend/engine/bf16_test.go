@@ -4,8 +4,6 @@ import (
 	"math"
 	"path/filepath"
 	"testing"
-
-	"github.com/hone-ai/hone/backend/model"
 )
 
 func TestBF16Rounding(t *testing.T) {
@@ -33,19 +31,7 @@ func TestBF16Rounding(t *testing.T) {
 // and refuses full fine-tuning.
 func TestLoadBF16(t *testing.T) {
 	dir := filepath.Join("testdata", "golden", "llama_untied")
-	mm, err := model.OpenModel(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mm.Close()
-	h, err := LoadBF16(mm, CPU{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := Load(mm, CPU{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, f := loadModel(t, dir, LoadBF16), loadModel(t, dir, Load)
 	for l := range f.layers {
 		for i := range f.layers[l].lin {
 			w := f.layers[l].lin[i].w.Data

@@ -31,19 +31,11 @@ func TestParityPEFT(t *testing.T) {
 	for _, name := range []string{"llama_untied", "llama_tied", "qwen2", "llama_untied_nf4"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "golden", name)
-			mm, err := model.OpenModel(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer mm.Close()
 			load := Load
 			if strings.HasSuffix(name, "_nf4") { // QLoRA: Hone quantises the f32 base itself
 				load = LoadNF4
 			}
-			m, err := load(mm, CPU{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := loadModel(t, dir, load)
 			if err := m.LoadLoRA(dir); err != nil {
 				t.Fatal(err)
 			}

@@ -14,15 +14,7 @@ import (
 // checked against bitsandbytes' quantize_4bit when that is installed).
 func TestNF4MatchesReference(t *testing.T) {
 	dir := filepath.Join("testdata", "golden", "llama_untied_nf4")
-	mm, err := model.OpenModel(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mm.Close()
-	m, err := LoadNF4(mm, CPU{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := loadModel(t, dir, LoadNF4)
 	gold, err := model.OpenSafetensors(filepath.Join(dir, "golden.safetensors"))
 	if err != nil {
 		t.Fatal(err)

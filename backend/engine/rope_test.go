@@ -116,15 +116,7 @@ func TestRopeScaledParity(t *testing.T) {
 	for _, name := range []string{"llama_llama3", "llama_yarn"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "rope", name)
-			mm, err := model.OpenModel(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer mm.Close()
-			m, err := Load(mm, CPU{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := loadModel(t, dir, Load)
 			if m.rope == nil || (m.Config.RopeScaling.Type == "yarn") != (m.rope.Scale != 1) {
 				t.Fatalf("rope %+v for scaling %+v", m.rope, m.Config.RopeScaling)
 			}

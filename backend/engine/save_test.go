@@ -19,15 +19,7 @@ func TestSaveLoRAGolden(t *testing.T) {
 	for _, name := range []string{"llama_untied", "llama_tied", "qwen2"} {
 		t.Run(name, func(t *testing.T) {
 			gdir := filepath.Join("testdata", "golden", name)
-			mm, err := model.OpenModel(gdir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer mm.Close()
-			m, err := Load(mm, CPU{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := loadModel(t, gdir, Load)
 			if err := m.LoadLoRA(gdir); err != nil {
 				t.Fatal(err)
 			}
@@ -181,19 +173,7 @@ func TestSaveLoRANoAdapters(t *testing.T) {
 // with transformers + PEFT (run by hand: CI has no Python stack).
 func TestSaveLoRATrained(t *testing.T) {
 	gdir := filepath.Join("testdata", "golden", "llama_untied")
-	open := func() *Model {
-		mm, err := model.OpenModel(gdir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer mm.Close()
-		m, err := Load(mm, CPU{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	m := open()
+	m := loadModel(t, gdir, Load)
 	if err := m.AddLoRA(LoRAConfig{Rank: 4, Alpha: 8, Targets: []string{"q_proj", "v_proj", "down_proj"}}, 7); err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +205,7 @@ func TestSaveLoRATrained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh := open()
+	fresh := loadModel(t, gdir, Load)
 	if err := fresh.LoadLoRA(adapter); err != nil {
 		t.Fatal(err)
 	}

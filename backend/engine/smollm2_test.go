@@ -26,15 +26,7 @@ func smolLM2With(t testing.TB, load func(*model.Model, Backend) (*Model, error))
 	if path == "" {
 		t.Skip("set HONE_SMOLLM2_GGUF to SmolLM2-135M-Instruct.Q4_1.gguf to run")
 	}
-	mm, err := model.OpenModel(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mm.Close()
-	m, err := load(mm, CPU{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := loadModel(t, path, load)
 	tok, tmpl, err := tokenizer.ForModel(path)
 	if err != nil {
 		t.Fatal(err)

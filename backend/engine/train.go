@@ -87,7 +87,8 @@ func NewTrainer(m *Model, opt TrainOptions) (*Trainer, error) {
 	if err := m.errPacked(); err != nil {
 		return nil, err
 	}
-	if opt.Base && (m.NF4() || len(m.layers) > 0 && m.layers[0].lin[lq].h != nil) {
+	// NF4 and bf16 bases keep only their shape in w: they are frozen.
+	if opt.Base && len(m.layers) > 0 && m.layers[0].lin[lq].w.Data == nil {
 		return nil, fmt.Errorf("engine: the base weights are NF4 or bf16, frozen: only adapters can train")
 	}
 	t := &Trainer{m: m, be: be, opt: opt, grad: map[*Tensor]*Tensor{}}

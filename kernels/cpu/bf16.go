@@ -27,11 +27,7 @@ func BF16MatmulForward(out, inp []float32, w []uint16, n, c, oc int) {
 }
 
 func bf16MatmulForward(out, inp []float32, w []uint16, n, c, oc int, simd bool) {
-	need(n*oc, out)
-	need(n*c, inp)
-	var pin runtime.Pinner
-	defer pin.Unpin()
-	C.matmul_forward_src(fp(out), fp(inp), nil, bf16Src(w, oc, c, &pin), C.int(n), C.int(c), C.int(oc), 0, threads(), simdPath(simd))
+	matmulForwardSrc(out, inp, func(p *runtime.Pinner) *C.wsrc { return bf16Src(w, oc, c, p) }, n, c, oc, simd)
 }
 
 // BF16MatmulBackward adds the input's gradient, dinp += dout w, for a
@@ -41,9 +37,5 @@ func BF16MatmulBackward(dinp, dout []float32, w []uint16, n, c, oc int) {
 }
 
 func bf16MatmulBackward(dinp, dout []float32, w []uint16, n, c, oc int, simd bool) {
-	need(n*c, dinp)
-	need(n*oc, dout)
-	var pin runtime.Pinner
-	defer pin.Unpin()
-	C.matmul_backward_src(fp(dinp), fp(dout), bf16Src(w, oc, c, &pin), C.int(n), C.int(c), C.int(oc), threads(), simdPath(simd))
+	matmulBackwardSrc(dinp, dout, func(p *runtime.Pinner) *C.wsrc { return bf16Src(w, oc, c, p) }, n, c, oc, simd)
 }

@@ -20,14 +20,7 @@ func TestBF16Matmul(t *testing.T) {
 		}
 		inp, dout := randn(r, n*c, 1), randn(r, n*oc, 1)
 		want := matmulRef(inp, wf, n, c, oc)
-		wantDinp := make([]float64, n*c)
-		for i := range n {
-			for o := range oc {
-				for k := range c {
-					wantDinp[i*c+k] += float64(dout[i*oc+o]) * float64(wf[o*c+k])
-				}
-			}
-		}
+		wantDinp := matmulDinpRef(dout, wf, n, c, oc)
 		for _, simd := range []bool{false, true} {
 			out, dinp := make([]float32, n*oc), make([]float32, n*c)
 			bf16MatmulForward(out, inp, w, n, c, oc, simd)

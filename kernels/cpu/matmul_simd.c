@@ -68,14 +68,14 @@ TGT static void FN(mm_fwd)(void *p, int t0, int t1) {
     free(buf);
 }
 
-// cm[i, 0..W*VL) += sum_{k0<=k<k1} A(i,k) * b[k, 0..W*VL) for i < R, where
+// cm[i, 0..W*VL) += sum_{k<kn} A(i,k) * b[k, 0..W*VL) for i < R, where
 // A(i,k) = a[i*ars + k*aks]: R rows x W vectors of accumulators.
-TGT static INL void FN(nn_tile)(const float *A, long ars, long aks, const float *b, long ldb, float *cm, long ldc, int k0,
-                                int k1, const int R, const int W) {
+TGT static INL void FN(nn_tile)(const float *A, long ars, long aks, const float *b, long ldb, float *cm, long ldc, int kn,
+                                const int R, const int W) {
     MM_VT acc[MM_BR][MM_BW];
     for (int i = 0; i < R; i++)
         for (int j = 0; j < W; j++) acc[i][j] = MM_LD(cm + i * ldc + j * MM_VL);
-    for (int k = k0; k < k1; k++) {
+    for (int k = 0; k < kn; k++) {
         MM_VT bv[MM_BW];
         for (int j = 0; j < W; j++) bv[j] = MM_LD(b + k * ldb + j * MM_VL);
         for (int i = 0; i < R; i++) {
@@ -104,20 +104,20 @@ TGT static void FN(nn_range)(void *p, int g0, int g1) {
                 float *cm = q->c + i * q->ldc;
                 if (j + PW <= q->Ncol) {
                     if (r == MM_BR) {
-                        FN(nn_tile)(A, q->ars, q->aks, bk + j, q->ldb, cm + j, q->ldc, 0, kn, MM_BR, MM_BW);
+                        FN(nn_tile)(A, q->ars, q->aks, bk + j, q->ldb, cm + j, q->ldc, kn, MM_BR, MM_BW);
                     } else {
                         for (int ii = 0; ii < r; ii++)
-                            FN(nn_tile)(A + ii * q->ars, q->ars, q->aks, bk + j, q->ldb, cm + ii * q->ldc + j, q->ldc, 0, kn, 1, MM_BW);
+                            FN(nn_tile)(A + ii * q->ars, q->ars, q->aks, bk + j, q->ldb, cm + ii * q->ldc + j, q->ldc, kn, 1, MM_BW);
                     }
                     continue;
                 }
                 int jj = j;
                 for (; jj + MM_VL <= q->Ncol; jj += MM_VL) {
                     if (r == MM_BR) {
-                        FN(nn_tile)(A, q->ars, q->aks, bk + jj, q->ldb, cm + jj, q->ldc, 0, kn, MM_BR, 1);
+                        FN(nn_tile)(A, q->ars, q->aks, bk + jj, q->ldb, cm + jj, q->ldc, kn, MM_BR, 1);
                     } else {
                         for (int ii = 0; ii < r; ii++)
-                            FN(nn_tile)(A + ii * q->ars, q->ars, q->aks, bk + jj, q->ldb, cm + ii * q->ldc + jj, q->ldc, 0, kn, 1, 1);
+                            FN(nn_tile)(A + ii * q->ars, q->ars, q->aks, bk + jj, q->ldb, cm + ii * q->ldc + jj, q->ldc, kn, 1, 1);
                     }
                 }
                 for (int ii = 0; ii < r; ii++)

@@ -20,6 +20,19 @@ func matmulRef(inp, w []float32, n, c, oc int) []float64 {
 	return out
 }
 
+// matmulDinpRef is the input's gradient dout w for out = inp wᵀ.
+func matmulDinpRef(dout, w []float32, n, c, oc int) []float64 {
+	dinp := make([]float64, n*c)
+	for i := range n {
+		for o := range oc {
+			for k := range c {
+				dinp[i*c+k] += float64(dout[i*oc+o]) * float64(w[o*c+k])
+			}
+		}
+	}
+	return dinp
+}
+
 func TestMatmul(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	// Odd sizes exercise the C%8 and OC%4 tails; the last is big enough to thread.

@@ -63,12 +63,7 @@ func NF4MatmulForward(out, inp []float32, w *NF4, n, c, oc int) {
 }
 
 func nf4MatmulForward(out, inp []float32, w *NF4, n, c, oc int, simd bool) {
-	need(n*oc, out)
-	need(n*c, inp)
-	var pin runtime.Pinner
-	defer pin.Unpin()
-	src := w.src(oc, c, &pin)
-	C.matmul_forward_src(fp(out), fp(inp), nil, src, C.int(n), C.int(c), C.int(oc), 0, threads(), simdPath(simd))
+	matmulForwardSrc(out, inp, func(p *runtime.Pinner) *C.wsrc { return w.src(oc, c, p) }, n, c, oc, simd)
 }
 
 // NF4MatmulBackward adds the input's gradient, dinp += dout w; the
@@ -78,11 +73,7 @@ func NF4MatmulBackward(dinp, dout []float32, w *NF4, n, c, oc int) {
 }
 
 func nf4MatmulBackward(dinp, dout []float32, w *NF4, n, c, oc int, simd bool) {
-	need(n*c, dinp)
-	need(n*oc, dout)
-	var pin runtime.Pinner
-	defer pin.Unpin()
-	C.matmul_backward_src(fp(dinp), fp(dout), w.src(oc, c, &pin), C.int(n), C.int(c), C.int(oc), threads(), simdPath(simd))
+	matmulBackwardSrc(dinp, dout, func(p *runtime.Pinner) *C.wsrc { return w.src(oc, c, p) }, n, c, oc, simd)
 }
 
 // src is w as the matmuls' dequantising source, pinned with pin.
@@ -100,4 +91,23 @@ func simdPath(simd bool) C.int {
 		return mmBest
 	}
 	return mmScalar
+}
+
+// matmulForwardSrc sets out = inp wᵀ for a weight [oc, c] that src, given
+// the call's pinner, presents as f32 rows (NF4, bf16).
+func matmulForwardSrc(out, inp []float32, src func(*runtime.Pinner) *C.wsrc, n, c, oc int, simd bool) {
+	need(n*oc, out)
+	need(n*c, inp)
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	C.matmul_forward_src(fp(out), fp(inp), nil, src(&pin), C.int(n), C.int(c), C.int(oc), 0, threads(), simdPath(simd))
+}
+
+// matmulBackwardSrc adds dinp += dout w for a frozen weight given by src.
+func matmulBackwardSrc(dinp, dout []float32, src func(*runtime.Pinner) *C.wsrc, n, c, oc int, simd bool) {
+	need(n*c, dinp)
+	need(n*oc, dout)
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	C.matmul_backward_src(fp(dinp), fp(dout), src(&pin), C.int(n), C.int(c), C.int(oc), threads(), simdPath(simd))
 }

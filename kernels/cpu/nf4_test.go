@@ -43,14 +43,7 @@ func TestNF4Matmul(t *testing.T) {
 		w, wf := randNF4(t, r, oc, c)
 		inp, dout := randn(r, n*c, 1), randn(r, n*oc, 1)
 		want := matmulRef(inp, wf, n, c, oc)
-		wantDinp := make([]float64, n*c)
-		for i := range n {
-			for o := range oc {
-				for k := range c {
-					wantDinp[i*c+k] += float64(dout[i*oc+o]) * float64(wf[o*c+k])
-				}
-			}
-		}
+		wantDinp := matmulDinpRef(dout, wf, n, c, oc)
 		for _, simd := range []bool{false, true} {
 			out, dinp := make([]float32, n*oc), make([]float32, n*c)
 			nf4MatmulForward(out, inp, w, n, c, oc, simd)

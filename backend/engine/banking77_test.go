@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hone-ai/hone/backend/compute"
 	"github.com/hone-ai/hone/backend/tokenizer"
 )
 
@@ -141,7 +142,11 @@ func fineTune(t testing.TB, m *Model, train, held []sample, bs, steps int, lr fl
 // "text -> label" for a base model that has no chat template, lowers the
 // loss of the labels of 100 held-out rows.
 func TestBanking77Stories260K(t *testing.T) {
-	m, tok := stories260K(t)
+	forDevices(t, testBanking77Stories260K)
+}
+
+func testBanking77Stories260K(t *testing.T, dev compute.Device) {
+	m, tok := stories260K(t, dev)
 	trainRows, heldRows := banking77(t, 300, 100)
 	toSamples := func(rows []intent) []sample {
 		var ss []sample
@@ -170,7 +175,11 @@ func TestBanking77Stories260K(t *testing.T) {
 // template (user: the message, assistant: the label); a short run (a few
 // steps of 4 short sequences) so that it stays under a minute on 2 cores.
 func TestBanking77SmolLM2(t *testing.T) {
-	m, tok, tmpl := smolLM2(t)
+	forDevices(t, testBanking77SmolLM2)
+}
+
+func testBanking77SmolLM2(t *testing.T, dev compute.Device) {
+	m, tok, tmpl := smolLM2(t, dev)
 	trainRows, heldRows := banking77(t, 300, 100)
 	// A short system turn: the template's default one doubles the length.
 	render := func(msgs []tokenizer.Message, gen bool) []int {

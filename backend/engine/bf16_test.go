@@ -4,6 +4,8 @@ import (
 	"math"
 	"path/filepath"
 	"testing"
+
+	"github.com/hone-ai/hone/backend/compute"
 )
 
 func TestBF16Rounding(t *testing.T) {
@@ -30,14 +32,22 @@ func TestBF16Rounding(t *testing.T) {
 // same weights rounded to bf16 — logits, and the LoRA gradients through it —
 // and refuses full fine-tuning.
 func TestLoadBF16(t *testing.T) {
+	forDevices(t, testLoadBF16)
+}
+
+func testLoadBF16(t *testing.T, dev compute.Device) {
 	dir := filepath.Join("testdata", "golden", "llama_untied")
-	h, f := loadModel(t, dir, LoadBF16), loadModel(t, dir, Load)
+	h, f := loadModel(t, dev, dir, LoadBF16), loadModel(t, dev, dir, Load)
+	if h.baseDType() != compute.BF16 {
+		t.Fatalf("LoadBF16 gave %s linears", h.baseDType())
+	}
 	for l := range f.layers {
 		for i := range f.layers[l].lin {
-			w := f.layers[l].lin[i].w.Data
-			for j, v := range w {
-				w[j] = math.Float32frombits(uint32(bf16(v)) << 16)
-			}
+			edit(f, f.layers[l].lin[i].w, func(w []float32) {
+				for j, v := range w {
+					w[j] = math.Float32frombits(uint32(bf16(v)) << 16)
+				}
+			})
 		}
 	}
 	ids := []int{60, 51, 56, 1, 46, 53, 26, 20}
@@ -49,22 +59,24 @@ func TestLoadBF16(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := relErr(got.Data, want.Data); e > 1e-6 {
+	if e := relErr(got, want); e > 1e-6 {
 		t.Errorf("bf16 logits: relative error %.2g", e)
 	}
 
 	toks := []int32{60, 51, 56, 1, 46, 53, 26, 20}
 	b := Batch{B: 1, T: 7, Tokens: toks[:7], Targets: toks[1:]}
-	var grads [2][]*Param
+	var grads [2][][]float32
 	for k, m := range []*Model{f, h} {
 		if err := m.AddLoRA(LoRAConfig{Rank: 4, Alpha: 8}, 3); err != nil {
 			t.Fatal(err)
 		}
 		for l := range m.layers { // B starts at zero: move it so that A's gradients are not all zero
 			for i := range m.layers[l].lin {
-				for j := range m.layers[l].lin[i].lora.B.Data {
-					m.layers[l].lin[i].lora.B.Data[j] = 0.01 * float32(j%7-3)
-				}
+				edit(m, m.layers[l].lin[i].lora.B, func(b []float32) {
+					for j := range b {
+						b[j] = 0.01 * float32(j%7-3)
+					}
+				})
 			}
 		}
 		tr, err := NewTrainer(m, TrainOptions{AdamW: AdamW{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}})
@@ -74,11 +86,13 @@ func TestLoadBF16(t *testing.T) {
 		if _, err := tr.Backward(b); err != nil {
 			t.Fatal(err)
 		}
-		grads[k] = tr.Params()
+		for _, p := range tr.Params() {
+			grads[k] = append(grads[k], m.Host(p.G))
+		}
 	}
-	for i, p := range grads[1] {
-		if e := relErr(p.G.Data, grads[0][i].G.Data); e > 1e-5 {
-			t.Errorf("bf16 %s gradient: relative error %.2g", p.Name, e)
+	for i, g := range grads[1] {
+		if e := relErr(g, grads[0][i]); e > 1e-5 {
+			t.Errorf("bf16 parameter %d gradient: relative error %.2g", i, e)
 		}
 	}
 	if _, err := NewTrainer(h, TrainOptions{Base: true}); err == nil {

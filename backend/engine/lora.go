@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/hone-ai/hone/backend/compute"
 	"github.com/hone-ai/hone/backend/model"
 )
 
@@ -57,12 +58,13 @@ func (m *Model) AddLoRA(c LoRAConfig, seed uint64) error {
 	for l := range m.layers {
 		for _, i := range idx {
 			w := m.layers[l].lin[i].w
-			ad := &Adapter{A: New(c.Rank, w.Dim(1)), B: New(w.Dim(0), c.Rank), Scale: float32(c.Alpha / float64(c.Rank))}
+			a := make([]float32, c.Rank*w.Dim(1))
 			bound := 1 / math.Sqrt(float64(w.Dim(1)))
-			for j := range ad.A.Data {
-				ad.A.Data[j] = float32((2*r.Float64() - 1) * bound)
+			for j := range a {
+				a[j] = float32((2*r.Float64() - 1) * bound)
 			}
-			m.layers[l].lin[i].lora = ad
+			m.layers[l].lin[i].lora = &Adapter{A: m.dev.FromHost(a, c.Rank, w.Dim(1)),
+				B: m.dev.Alloc(compute.F32, w.Dim(0), c.Rank), Scale: float32(c.Alpha / float64(c.Rank))}
 		}
 	}
 	return nil
@@ -116,9 +118,10 @@ func (m *Model) LoadLoRA(dir string) error {
 				if err != nil {
 					return err
 				}
-				if *p.t, err = FromData(x, p.rows, p.cols); err != nil {
-					return fmt.Errorf("%s: %w", name, err)
+				if len(x) != p.rows*p.cols {
+					return fmt.Errorf("%s: %d values do not make [%d %d]", name, len(x), p.rows, p.cols)
 				}
+				*p.t = m.dev.FromHost(x, p.rows, p.cols)
 			}
 			lin.lora = ad
 		}
@@ -130,23 +133,4 @@ func (m *Model) LoadLoRA(dir string) error {
 // "lora_B") of linear i in layer l.
 func peftName(l, i int, ab string) string {
 	return "base_model.model." + hfName(l, i) + "." + ab + ".weight"
-}
-
-// linearForward sets y = x Wᵀ + bias + Scale·(x Aᵀ) Bᵀ. When u is not nil
-// it receives Scale·x Aᵀ [N, r], which is what the backward pass needs.
-func linearForward(be Backend, y, x *Tensor, l *linear, u *Tensor) {
-	baseForward(be, y, x, l)
-	if l.bias != nil {
-		be.AddBias(y, l.bias)
-	}
-	if l.lora == nil {
-		return
-	}
-	n := len(x.Data) / x.Dim(-1)
-	if u == nil {
-		u = New(n, l.lora.A.Dim(0))
-	}
-	be.MatMul(u, x, l.lora.A)
-	be.Scale(u, l.lora.Scale) // scaling the rank-r side is the cheap one
-	be.MatMulAdd(y, u, l.lora.B)
 }

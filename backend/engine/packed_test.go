@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hone-ai/hone/backend/compute"
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/kernels/cpu"
 )
@@ -71,34 +72,37 @@ func fromHalf(h uint16) float32 {
 // packed values (dequantised by backend/model) to compare it with.
 func packedCopy(t *testing.T, m *Model, qt cpu.QType, name string) (packed, ref *Model) {
 	t.Helper()
-	pack := func(w *Tensor) (*packedWeight, *Tensor) {
+	dt, ok := compute.BlockDType(name)
+	if !ok {
+		t.Fatalf("%s is not a block type", name)
+	}
+	pack := func(w *Tensor, fine bool) (*Tensor, *Tensor) {
 		rows, cols := w.Dim(0), w.Dim(1)
 		if cols%32 != 0 {
-			return nil, w
+			return w, w
 		}
-		data := quantizeRows(w.Data, qt)
-		f := New(rows, cols)
-		if err := model.Dequantize(name, f.Data, data); err != nil {
+		data := quantizeRows(m.Host(w), qt)
+		f := make([]float32, rows*cols)
+		if err := model.Dequantize(name, f, data); err != nil {
 			t.Fatal(err)
 		}
-		return &packedWeight{t: qt, data: data, rows: rows, cols: cols}, f
+		pw, err := m.dev.UploadWeight(compute.HostWeight{DType: dt, Rows: rows, Cols: cols, Blocks: data, Fine: fine})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pw, m.dev.FromHost(f, rows, cols)
 	}
 	p, r := *m, *m
 	p.layers, r.layers = slices.Clone(m.layers), slices.Clone(m.layers)
-	p.embedP, r.embed = pack(m.embed)
-	p.headP, r.head = p.embedP, r.embed
-	if m.head != m.embed {
-		p.headP, r.head = pack(m.head)
+	tied := m.head == m.embed
+	p.embed, r.embed = pack(m.embed, tied) // a tied head takes 16-bit inputs, as LoadPacked makes it
+	p.head, r.head = p.embed, r.embed
+	if !tied {
+		p.head, r.head = pack(m.head, true)
 	}
-	p.headP.fine = true // as LoadPacked sets it
-	p.embed, p.head = nil, nil
 	for l := range p.layers {
 		for i := range p.layers[l].lin {
-			w := m.layers[l].lin[i].w
-			if pw, f := pack(w); pw != nil {
-				p.layers[l].lin[i].p, p.layers[l].lin[i].w = pw, &Tensor{Shape: w.Shape}
-				r.layers[l].lin[i].w = f
-			}
+			p.layers[l].lin[i].w, r.layers[l].lin[i].w = pack(m.layers[l].lin[i].w, false)
 		}
 	}
 	return &p, &r
@@ -116,13 +120,13 @@ func closeLogits(t *testing.T, what string, got, want *Model, seq []int, tol flo
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := slices.Clone(x.Data)
+		out := slices.Clone(x)
 		for _, tok := range seq[len(seq)/2:] {
 			x, err := m.Forward(cache, []int{tok})
 			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, x.Data...)
+			out = append(out, x...)
 		}
 		return out
 	}
@@ -154,7 +158,11 @@ func closeLogits(t *testing.T, what string, got, want *Model, seq []int, tol flo
 // TestPackedStories260K compares a packed model, with and without LoRA
 // adapters, with the f32 model of the same values.
 func TestPackedStories260K(t *testing.T) {
-	m, tok := stories260K(t)
+	forDevices(t, testPackedStories260K)
+}
+
+func testPackedStories260K(t *testing.T, dev compute.Device) {
+	m, tok := stories260K(t, dev)
 	seq := append([]int{tok.BOS()}, tok.Encode("Once upon a time, there was a little girl named Lily. She loved to play", false)...)
 	for _, qt := range []struct {
 		t    cpu.QType
@@ -174,11 +182,12 @@ func TestPackedStories260K(t *testing.T) {
 		}
 		for l := range p.layers {
 			for i := range p.layers[l].lin {
-				b, rb := p.layers[l].lin[i].lora.B.Data, ref.layers[l].lin[i].lora.B.Data
+				b := make([]float32, p.layers[l].lin[i].lora.B.Len())
 				for j := range b {
 					b[j] = float32(math.Sin(float64(j+l+i))) * 0.05
-					rb[j] = b[j]
 				}
+				dev.Upload(p.layers[l].lin[i].lora.B, b)
+				dev.Upload(ref.layers[l].lin[i].lora.B, b)
 			}
 		}
 		closeLogits(t, qt.name+" with LoRA", p, ref, seq, 0.02)
@@ -191,20 +200,14 @@ func TestPackedStories260K(t *testing.T) {
 	}
 }
 
-func TestPackedHasNoBackward(t *testing.T) {
-	l := &linear{w: &Tensor{Shape: []int{2, 32}}, p: &packedWeight{t: cpu.Q8_0, data: make([]byte, 68), rows: 2, cols: 32}}
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "LoadPacked") {
-			t.Errorf("backward through a packed weight: %v", r)
-		}
-	}()
-	baseBackward(CPU{}, New(1, 32), nil, New(1, 2), New(1, 32), l)
-}
-
 // TestNext checks that Next gives Forward's last row, for a prompt and
 // then a token.
 func TestNext(t *testing.T) {
-	m, tok := stories260K(t)
+	forDevices(t, testNext)
+}
+
+func testNext(t *testing.T, dev compute.Device) {
+	m, tok := stories260K(t, dev)
 	seq := append([]int{tok.BOS()}, tok.Encode("Once upon a time", false)...)
 	all, err := m.Forward(m.NewCache(len(seq)), seq)
 	if err != nil {
@@ -216,10 +219,11 @@ func TestNext(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := all.Rows(cache.Len-1, cache.Len).Data
+		V := m.Config.VocabSize
+		want := all[(cache.Len-1)*V : cache.Len*V]
 		for i := range want {
-			if math.Abs(float64(got.Data[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
-				t.Fatalf("after %d tokens: logit %d is %g, Forward's %g", cache.Len, i, got.Data[i], want[i])
+			if math.Abs(float64(got[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("after %d tokens: logit %d is %g, Forward's %g", cache.Len, i, got[i], want[i])
 			}
 		}
 	}

@@ -2,32 +2,24 @@ package engine
 
 import (
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hone-ai/hone/backend/compute"
 	"github.com/hone-ai/hone/backend/model"
 )
-
-// relErr is max|got-want| / max|want| over a tensor: an error relative to
-// the tensor's scale, not to each element, so that entries near zero do not
-// dominate.
-func relErr(got, want []float32) float64 {
-	d, s := 0.0, 0.0
-	for i := range want {
-		d = max(d, math.Abs(float64(got[i])-float64(want[i])))
-		s = max(s, math.Abs(float64(want[i])))
-	}
-	return d / s
-}
 
 // TestParityPEFT compares the engine with transformers + PEFT on the golden
 // files of testdata/reference/make_golden.py: logits, loss, every LoRA
 // gradient and the adapter after AdamW steps, each within 1e-4 (relErr).
 // llama_untied_nf4 is QLoRA: PEFT on the NF4 round trip of the base.
 func TestParityPEFT(t *testing.T) {
+	forDevices(t, testParityPEFT)
+}
+
+func testParityPEFT(t *testing.T, dev compute.Device) {
 	for _, name := range []string{"llama_untied", "llama_tied", "qwen2", "llama_untied_nf4"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "golden", name)
@@ -35,7 +27,7 @@ func TestParityPEFT(t *testing.T) {
 			if strings.HasSuffix(name, "_nf4") { // QLoRA: Hone quantises the f32 base itself
 				load = LoadNF4
 			}
-			m := loadModel(t, dir, load)
+			m := loadModel(t, dev, dir, load)
 			if err := m.LoadLoRA(dir); err != nil {
 				t.Fatal(err)
 			}
@@ -92,14 +84,14 @@ func TestParityPEFT(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				check("logits", "logits", logits.Data, wantLogits[i*T*V:(i+1)*T*V])
+				check("logits", "logits", logits, wantLogits[i*T*V:(i+1)*T*V])
 				// Transformers shifts labels inside the loss: position j predicts label j+1.
 				b.Tokens = append(b.Tokens, ids...)
 				b.Targets = append(b.Targets, append(in.Labels[i][1:], -100)...)
 			}
 
 			a := in.AdamW
-			tr, err := NewTrainer(m, TrainOptions{AdamW: AdamW{a.LR, a.Beta1, a.Beta2, a.Eps, a.WeightDecay}})
+			tr, err := NewTrainer(m, TrainOptions{AdamW: AdamW{LR: a.LR, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps, WeightDecay: a.WeightDecay}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,13 +103,15 @@ func TestParityPEFT(t *testing.T) {
 				if step == 0 {
 					check("loss", "loss", []float32{float32(loss)}, want("loss"))
 					for _, p := range tr.Params() {
-						check("grad "+kindOf(p.Name), "grad "+p.Name, p.G.Data, want("grad."+p.Name))
+						check("grad "+kindOf(p.Name), "grad "+p.Name, m.Host(p.G), want("grad."+p.Name))
 					}
 				}
-				tr.Update()
+				if err := tr.Update(); err != nil {
+					t.Fatal(err)
+				}
 			}
 			for _, p := range tr.Params() {
-				check("after "+kindOf(p.Name), "after "+p.Name, p.W.Data, want("after."+p.Name))
+				check("after "+kindOf(p.Name), "after "+p.Name, m.Host(p.W), want("after."+p.Name))
 			}
 			for k, e := range worst {
 				t.Logf("%-13s max relative error %.2g", k, e)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hone-ai/hone/backend/compute"
 	"github.com/hone-ai/hone/backend/model"
 )
 
@@ -13,8 +14,12 @@ import (
 // the QLoRA golden model bit for bit as the Python reference does (itself
 // checked against bitsandbytes' quantize_4bit when that is installed).
 func TestNF4MatchesReference(t *testing.T) {
+	forDevices(t, testNF4MatchesReference)
+}
+
+func testNF4MatchesReference(t *testing.T, dev compute.Device) {
 	dir := filepath.Join("testdata", "golden", "llama_untied_nf4")
-	m := loadModel(t, dir, LoadNF4)
+	m := loadModel(t, dev, dir, LoadNF4)
 	gold, err := model.OpenSafetensors(filepath.Join(dir, "golden.safetensors"))
 	if err != nil {
 		t.Fatal(err)
@@ -39,9 +44,13 @@ func TestNF4MatchesReference(t *testing.T) {
 	}
 	for l, ly := range m.layers {
 		for i, lin := range ly.lin {
-			p, q := "nf4."+hfName(l, i)+".", lin.q
-			if lin.w.Data != nil {
-				t.Errorf("%s: f32 weight kept", hfName(l, i))
+			hw, err := dev.DownloadWeight(lin.w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, q := "nf4."+hfName(l, i)+".", hw.NF4
+			if hw.DType != compute.NF4 || q == nil {
+				t.Fatalf("%s: %s weight, not NF4", hfName(l, i), hw.DType)
 			}
 			for _, c := range []struct {
 				what      string
@@ -64,8 +73,12 @@ func TestNF4MatchesReference(t *testing.T) {
 // loss is that of the dequantised model, and the adapters' gradients flow
 // through the NF4 matmul's backward pass.
 func TestQLoRAGradients(t *testing.T) {
+	forDevices(t, testQLoRAGradients)
+}
+
+func testQLoRAGradients(t *testing.T, dev compute.Device) {
 	for _, ckpt := range []bool{false, true} {
-		m := tinyModel(t, "qwen2", false, 15)
+		m := tinyModel(t, dev, tinyConfig("qwen2", false), 15)
 		if err := m.QuantizeNF4(); err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +92,7 @@ func TestQLoRAGradients(t *testing.T) {
 		t.Logf("checkpoint=%v", ckpt)
 		gradCheck(t, tr, tinyBatch(7), func(string) bool { return true })
 	}
-	m := tinyModel(t, "llama", false, 16)
+	m := tinyModel(t, dev, tinyConfig("llama", false), 16)
 	if err := m.QuantizeNF4(); err != nil {
 		t.Fatal(err)
 	}
@@ -92,13 +105,22 @@ func TestQLoRAGradients(t *testing.T) {
 // whose linears hold the dequantised weights (the fused matmul is only a
 // matmul), and differ from the unquantised model's.
 func TestQLoRAForward(t *testing.T) {
-	f32, q, deq := tinyModel(t, "llama", true, 17), tinyModel(t, "llama", true, 17), tinyModel(t, "llama", true, 17)
+	forDevices(t, testQLoRAForward)
+}
+
+func testQLoRAForward(t *testing.T, dev compute.Device) {
+	c := tinyConfig("llama", true)
+	f32, q, deq := tinyModel(t, dev, c, 17), tinyModel(t, dev, c, 17), tinyModel(t, dev, c, 17)
 	if err := q.QuantizeNF4(); err != nil {
 		t.Fatal(err)
 	}
 	for l := range deq.layers {
 		for i := range deq.layers[l].lin {
-			deq.layers[l].lin[i].w.Data = q.layers[l].lin[i].q.Dequantize()
+			hw, err := dev.DownloadWeight(q.layers[l].lin[i].w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dev.Upload(deq.layers[l].lin[i].w, hw.NF4.Dequantize())
 		}
 	}
 	seq := []int{3, 14, 15, 9, 26, 5}
@@ -107,10 +129,10 @@ func TestQLoRAForward(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return x.Data
+		return x
 	}
-	a, b, c := logits(f32), logits(q), logits(deq)
-	if e := relErr(b, c); !(e < 1e-5) {
+	a, b, d := logits(f32), logits(q), logits(deq)
+	if e := relErr(b, d); !(e < 1e-5) {
 		t.Errorf("NF4 logits vs dequantised f32: relative error %.2g", e)
 	}
 	if e := relErr(b, a); !(e > 1e-3) {
@@ -122,7 +144,11 @@ func TestQLoRAForward(t *testing.T) {
 
 // TestQLoRATrainsStories260K is TestLoRATrainsStories260K on the NF4 base.
 func TestQLoRATrainsStories260K(t *testing.T) {
-	m, tok := stories260K(t)
+	forDevices(t, testQLoRATrainsStories260K)
+}
+
+func testQLoRATrainsStories260K(t *testing.T, dev compute.Device) {
+	m, tok := stories260K(t, dev)
 	if err := m.QuantizeNF4(); err != nil {
 		t.Fatal(err)
 	}

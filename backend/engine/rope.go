@@ -7,18 +7,6 @@ import (
 	"github.com/hone-ai/hone/backend/model"
 )
 
-// Rope is a model's rotary position embedding as the kernels take it: pair
-// i of each head turns by pos*InvFreq[i], and the result is scaled by Scale
-// (YaRN's attention factor; 1 otherwise). The pairs are (i, i+D/2),
-// Hugging Face's rotate-half layout, or (2i, 2i+1) when Interleaved. The
-// loaders put every model's query and key rows in rotate-half order, so the
-// engine's models are never interleaved; the kernels take both.
-type Rope struct {
-	InvFreq     []float64 // [HeadDim/2]
-	Scale       float32
-	Interleaved bool
-}
-
 // NewRope computes a config's RoPE as transformers 4.46's
 // ROPE_INIT_FUNCTIONS do (modeling_rope_utils.py) for the scaling types
 // "default", "linear", "llama3" and "yarn"; any other is an error naming

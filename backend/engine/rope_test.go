@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hone-ai/hone/backend/compute"
 	"github.com/hone-ai/hone/backend/model"
 )
 
@@ -113,10 +114,14 @@ func TestRopeFreqs(t *testing.T) {
 // RoPE scaling, and matches transformers' logits within 1e-4 (relErr): for
 // the whole prompt at once, and a token at a time through the KV cache.
 func TestRopeScaledParity(t *testing.T) {
+	forDevices(t, testRopeScaledParity)
+}
+
+func testRopeScaledParity(t *testing.T, dev compute.Device) {
 	for _, name := range []string{"llama_llama3", "llama_yarn"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "rope", name)
-			m := loadModel(t, dir, Load)
+			m := loadModel(t, dev, dir, Load)
 			if m.rope == nil || (m.Config.RopeScaling.Type == "yarn") != (m.rope.Scale != 1) {
 				t.Fatalf("rope %+v for scaling %+v", m.rope, m.Config.RopeScaling)
 			}
@@ -139,7 +144,7 @@ func TestRopeScaledParity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e := relErr(got.Data, want); !(e <= 1e-4) {
+			if e := relErr(got, want); !(e <= 1e-4) {
 				t.Fatalf("prompt logits: relative error %.3g", e)
 			} else {
 				t.Logf("prompt logits: relative error %.2g", e)
@@ -151,7 +156,7 @@ func TestRopeScaledParity(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				steps = append(steps, l.Data...)
+				steps = append(steps, l...)
 			}
 			if e := relErr(steps, want); !(e <= 1e-4) {
 				t.Fatalf("decoded logits: relative error %.3g", e)
@@ -167,7 +172,7 @@ func TestRopeScaledParity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e := relErr(plain.Data, want); e < 1e-3 {
+			if e := relErr(plain, want); e < 1e-3 {
 				t.Fatalf("plain RoPE is within %.3g of the scaled golden", e)
 			}
 		})

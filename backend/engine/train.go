@@ -2,7 +2,9 @@ package engine
 
 import (
 	"fmt"
-	"strconv"
+	"math"
+
+	"github.com/hone-ai/hone/backend/compute"
 )
 
 // Batch is B sequences of T tokens, row-major, and the token each position
@@ -26,23 +28,26 @@ type TrainOptions struct {
 	AdamW      AdamW
 }
 
-// Param is a trainable tensor with its gradient and AdamW moments, named
-// as Hugging Face (base weights) or PEFT (adapters) name it.
+// Param is a trainable tensor and its gradient, named as Hugging Face
+// (base weights) or PEFT (adapters) name it. W and G are views into the
+// trainer's flat buffers.
 type Param struct {
 	Name string
 	W, G *Tensor
-	m, v *Tensor
 }
 
 // Trainer trains a Model in place: Backward fills the gradients of its
-// Params, Update applies AdamW.
+// Params, Update applies AdamW. The parameters, their gradients and AdamW's
+// moments are each one flat buffer (as llm.c keeps them), so the optimizer
+// step, the gradient clear and the gradient norm are one op each.
 type Trainer struct {
 	m      *Model
-	be     TrainBackend
 	opt    TrainOptions
 	params []*Param
 	grad   map[*Tensor]*Tensor // trainable weight -> its gradient; frozen ones are absent
-	step   int
+	// flat parameters, gradients and AdamW moments
+	w, g, mom, vel *Tensor
+	step           int
 	// The activations and backward buffers of the last batch shape, kept for
 	// the next step: allocating ~1 GB a step cost page faults and zeroing.
 	buf *buffers
@@ -50,82 +55,95 @@ type Trainer struct {
 
 // buffers are a pass's tensors for B x T batches.
 type buffers struct {
-	B, T    int
-	xs      []*Tensor    // each layer's input, then the last layer's output
-	acts    []*layerActs // each layer's, or one shared one with checkpointing
-	bwd     *layerGrads  // a layer's backward temporaries, shared by all layers
-	hf, dhf *Tensor      // final norm's output and its gradient [N, C]
-	dx, tmp *Tensor      // the residual's gradient; a recomputed layer's output
-	rstd    *Tensor      // final norm's 1/rms [N]
-	logits  *Tensor      // one chunk's logits [chunk, V]
+	B, T                 int
+	tokens, targets, pos *Tensor // I32 [N]
+	xs                   []*Tensor // each layer's input, then the last layer's output
+	acts                 []*acts   // each layer's, or one shared one with checkpointing
+	bwd                  *grads    // a layer's backward temporaries, shared by all layers
+	hf, dhf              *Tensor   // final norm's output and its gradient [N, C]
+	dx, tmp              *Tensor   // the residual's gradient; a recomputed layer's output
+	rstd, losses         *Tensor   // final norm's 1/rms, each token's loss [N]
+	logits, dlogits      *Tensor   // one chunk's logits [chunk, V]; their gradient when soft-capped
+	hostLoss             []float32
 }
 
 // buffersFor returns t's buffers for b's shape, new when the shape changed.
-func (t *Trainer) buffersFor(b Batch, f *pass, chunk int) *buffers {
-	if t.buf != nil && t.buf.B == b.B && t.buf.T == b.T {
+func (t *Trainer) buffersFor(p *pass, chunk int) *buffers {
+	if t.buf != nil && t.buf.B == p.B && t.buf.T == p.T {
 		return t.buf
 	}
 	t.buf = nil // let the old ones go before making the new
-	c, N := t.m.Config, b.B*b.T
-	s := &buffers{B: b.B, T: b.T, hf: New(N, c.HiddenSize), dhf: New(N, c.HiddenSize), dx: New(N, c.HiddenSize),
-		tmp: New(N, c.HiddenSize), rstd: New(N), logits: New(chunk, c.VocabSize), bwd: f.newGrads()}
-	for range len(t.m.layers) + 1 {
-		s.xs = append(s.xs, New(N, c.HiddenSize))
+	c, N, dev := t.m.Config, p.B*p.T, t.m.dev
+	f32 := func(shape ...int) *Tensor { return dev.Alloc(compute.F32, shape...) }
+	s := &buffers{B: p.B, T: p.T, tokens: dev.Alloc(compute.I32, N), targets: dev.Alloc(compute.I32, N), pos: dev.Alloc(compute.I32, N),
+		hf: f32(N, c.HiddenSize), dhf: f32(N, c.HiddenSize), dx: f32(N, c.HiddenSize), tmp: f32(N, c.HiddenSize),
+		rstd: f32(N), losses: f32(N), logits: f32(chunk, c.VocabSize), bwd: p.newGrads(), hostLoss: make([]float32, N)}
+	if t.m.fam.finalCap != 0 {
+		s.dlogits = f32(chunk, c.VocabSize)
 	}
-	s.acts = make([]*layerActs, len(t.m.layers))
+	for range len(t.m.layers) + 1 {
+		s.xs = append(s.xs, f32(N, c.HiddenSize))
+	}
+	s.acts = make([]*acts, len(t.m.layers))
+	pos := make([]int32, N)
+	for i := range pos {
+		pos[i] = int32(i % p.T)
+	}
+	dev.UploadI32(s.pos, pos)
 	t.buf = s
 	return s
 }
 
 // NewTrainer prepares training of m's adapters (attach them first with
-// AddLoRA or LoadLoRA) or, with opt.Base, of all its weights.
+// AddLoRA or LoadLoRA) or, with opt.Base, of all its weights. It moves the
+// trainable tensors into one flat buffer on m's device.
 func NewTrainer(m *Model, opt TrainOptions) (*Trainer, error) {
-	be, ok := m.be.(TrainBackend)
-	if !ok {
-		return nil, fmt.Errorf("engine: backend %s cannot train", m.be.Name())
-	}
 	if err := m.errPacked(); err != nil {
 		return nil, err
 	}
-	// NF4 and bf16 bases keep only their shape in w: they are frozen.
-	if opt.Base && len(m.layers) > 0 && m.layers[0].lin[lq].w.Data == nil {
-		return nil, fmt.Errorf("engine: the base weights are NF4 or bf16, frozen: only adapters can train")
+	if opt.Base && m.baseDType().Quantised() {
+		return nil, fmt.Errorf("engine: the base weights are %s, frozen: only adapters can train", m.baseDType())
 	}
-	t := &Trainer{m: m, be: be, opt: opt, grad: map[*Tensor]*Tensor{}}
-	add := func(name string, w *Tensor) {
-		if w == nil || t.grad[w] != nil { // absent, or tied and already in
-			return
-		}
-		p := &Param{Name: name, W: w, G: New(w.Shape...), m: New(w.Shape...), v: New(w.Shape...)}
-		t.grad[w] = p.G
-		t.params = append(t.params, p)
-	}
+	t := &Trainer{m: m, opt: opt, grad: map[*Tensor]*Tensor{}}
+	var names []string
+	var ws []*Tensor
 	if opt.Base {
-		add("model.embed_tokens.weight", m.embed)
-		for l, ly := range m.layers {
-			p := "model.layers." + strconv.Itoa(l) + "."
-			add(p+"input_layernorm.weight", ly.attnNorm)
-			add(p+"post_attention_layernorm.weight", ly.mlpNorm)
-			for i, lin := range ly.lin {
-				add(hfName(l, i)+".weight", lin.w)
-				add(hfName(l, i)+".bias", lin.bias)
-			}
-		}
-		add("model.norm.weight", m.norm)
-		add("lm_head.weight", m.head)
+		names, ws = m.weights()
 	}
 	for l, ly := range m.layers {
 		for i, lin := range ly.lin {
 			if lin.lora != nil {
-				add(peftName(l, i, "lora_A"), lin.lora.A)
-				add(peftName(l, i, "lora_B"), lin.lora.B)
+				names = append(names, peftName(l, i, "lora_A"), peftName(l, i, "lora_B"))
+				ws = append(ws, lin.lora.A, lin.lora.B)
 			}
 		}
 	}
-	if len(t.params) == 0 {
+	if len(ws) == 0 {
 		return nil, fmt.Errorf("engine: nothing to train: no adapters and Base off")
 	}
+	t.flatten(names, ws)
 	return t, nil
+}
+
+// flatten moves ws into one flat parameter buffer (each tensor rebound to
+// its slice of it) and makes the gradient and moment buffers beside it.
+func (t *Trainer) flatten(names []string, ws []*Tensor) {
+	dev, n := t.m.dev, 0
+	for _, w := range ws {
+		n += w.Len()
+	}
+	t.w, t.g = dev.Alloc(compute.F32, n), dev.Alloc(compute.F32, n)
+	t.mom, t.vel = dev.Alloc(compute.F32, n), dev.Alloc(compute.F32, n)
+	off := 0
+	for i, w := range ws {
+		v := t.w.Slice(off, w.Shape()...)
+		dev.Copy(v, w)
+		w.Rebind(v)
+		p := &Param{Name: names[i], W: w, G: t.g.Slice(off, w.Shape()...)}
+		t.grad[w] = p.G
+		t.params = append(t.params, p)
+		off += w.Len()
+	}
 }
 
 // Params are the trainable tensors, in a fixed order.
@@ -159,11 +177,24 @@ func (t *Trainer) Backward(b Batch) (float64, error) {
 }
 
 // Update applies one AdamW step with the gradients of the last Backward.
-func (t *Trainer) Update() {
+func (t *Trainer) Update() error {
 	t.step++
-	for _, p := range t.params {
-		t.be.AdamW(p.W, p.G, p.m, p.v, t.step, t.opt.AdamW)
+	t.m.dev.AdamW(t.w, t.g, t.mom, t.vel, t.step, t.opt.AdamW)
+	return t.m.dev.Sync()
+}
+
+// ClipGradNorm scales the gradients so that their global L2 norm is at most
+// maxNorm, as torch.nn.utils.clip_grad_norm_ does: the norm is accumulated
+// in float64 over every gradient, and when it exceeds maxNorm each gradient
+// is multiplied by maxNorm/(norm+1e-6). It returns the norm before
+// clipping; a non-finite norm is returned and nothing is scaled.
+func (t *Trainer) ClipGradNorm(maxNorm float64) float64 {
+	norm := math.Sqrt(t.m.dev.SumSquares(t.g))
+	if !(norm > maxNorm) || math.IsInf(norm, 0) {
+		return norm
 	}
+	t.m.dev.Scale(t.g, float32(maxNorm/(norm+1e-6)))
+	return norm
 }
 
 // run is the training forward pass and, when grad, the backward pass.
@@ -180,25 +211,22 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 	if count == 0 {
 		return 0, fmt.Errorf("engine: batch has no target")
 	}
-	c, m, be := t.m.Config, t.m, t.be
-	N := b.B * b.T
-	pos := make([]int32, N)
-	for i := range pos {
-		pos[i] = int32(i % b.T)
-	}
-	f := &pass{t: t, b: b, pos: pos}
-
-	V := c.VocabSize
+	m, dev := t.m, t.m.dev
+	N, V := b.B*b.T, m.Config.VocabSize
+	p := &pass{m: m, B: b.B, T: b.T, keep: grad, grad: t.grad}
 	// Chunks of up to 64 MB of logits, enough rows to reuse the head weight
 	// from cache, and equal, so that no chunk is a row or two that costs a
 	// whole pass over the head.
 	most := max(1, min(N, (1<<24)/V))
 	chunk := (N + (N+most-1)/most - 1) / ((N + most - 1) / most)
-	s := t.buffersFor(b, f, chunk)
+	s := t.buffersFor(p, chunk)
+	dev.UploadI32(s.tokens, b.Tokens)
+	dev.UploadI32(s.targets, b.Targets)
+	p.pos = s.pos
 
 	// Forward: xs[l] is layer l's input, xs[L] the last layer's output.
 	xs := s.xs
-	be.Embedding(xs[0], m.embed, b.Tokens)
+	m.embedInto(xs[0], s.tokens)
 	for l := range m.layers {
 		// With checkpointing (or no backward) one set of activations serves
 		// every layer in turn (only xs stays); without, each layer keeps its own.
@@ -207,38 +235,21 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 			a = 0
 		}
 		if s.acts[a] == nil {
-			s.acts[a] = f.newActs()
+			s.acts[a] = p.newActs()
 		}
-		f.layerForward(l, s.acts[a], xs[l], xs[l+1])
+		p.layerForward(l, s.acts[a], xs[l], xs[l+1])
 	}
-	hf, rstd := s.hf, s.rstd
-	be.RMSNormKeep(hf, rstd, xs[len(m.layers)], m.norm, float32(c.NormEps))
-
-	// The head and the loss a chunk of rows at a time, so that the whole
-	// [N, V] logits never exist at once; with grad, each chunk's logits
-	// turn into their gradient in place and flow back at once.
-	var dhf *Tensor
 	if grad {
-		for _, p := range t.params {
-			clear(p.G.Data)
-		}
-		dhf = s.dhf
-		clear(dhf.Data)
+		dev.Zero(t.g)
+		dev.Zero(s.dhf)
 	}
-	losses, logits := make([]float32, N), s.logits
-	for i := 0; i < N; i += chunk {
-		j := min(i+chunk, N)
-		lg := logits.Rows(0, j-i)
-		be.MatMul(lg, hf.Rows(i, j), m.head)
-		if !grad {
-			be.CrossEntropy(losses[i:j], nil, lg, b.Targets[i:j], 0)
-			continue
-		}
-		be.CrossEntropy(losses[i:j], lg, lg, b.Targets[i:j], 1/float32(count))
-		be.MatMulBackward(dhf.Rows(i, j), t.grad[m.head], lg, hf.Rows(i, j), m.head)
+	t.headLoss(s, count, chunk, grad)
+	dev.Download(s.hostLoss, s.losses)
+	if err := dev.Sync(); err != nil {
+		return 0, err
 	}
 	loss := 0.0
-	for _, l := range losses {
+	for _, l := range s.hostLoss {
 		loss += float64(l)
 	}
 	loss /= float64(count)
@@ -248,18 +259,53 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 
 	// Backward: dx is the gradient of the residual stream, flowing down.
 	dx := s.dx
-	clear(dx.Data)
-	be.RMSNormBackward(dx, t.grad[m.norm], dhf, xs[len(m.layers)], m.norm, rstd)
+	dev.Zero(dx)
+	dev.RMSNormBackward(dx, t.grad[m.norm], s.dhf, xs[len(m.layers)], m.norm, s.rstd)
 	for l := len(m.layers) - 1; l >= 0; l-- {
 		a := s.acts[l]
 		if t.opt.Checkpoint { // recompute the layer from its input
 			a = s.acts[0]
-			f.layerForward(l, a, xs[l], s.tmp)
+			p.layerForward(l, a, xs[l], s.tmp)
 		}
-		f.layerBackward(l, a, s.bwd, dx)
+		p.layerBackward(l, a, s.bwd, dx)
 	}
 	if g := t.grad[m.embed]; g != nil {
-		be.EmbeddingBackward(g, dx, b.Tokens)
+		if m.fam.embedScale != 1 {
+			dev.Scale(dx, m.fam.embedScale)
+		}
+		dev.EmbeddingBackward(g, dx, s.tokens)
 	}
-	return loss, nil
+	return loss, dev.Sync()
+}
+
+// headLoss runs the final norm, the head and the loss a chunk of rows at a
+// time, so that the whole [N, V] logits never exist at once; with grad,
+// each chunk's logits turn into their gradient and flow back at once into
+// dhf and the head's gradient.
+func (t *Trainer) headLoss(s *buffers, count, chunk int, grad bool) {
+	m, dev, N := t.m, t.m.dev, s.B*s.T
+	hf := s.hf
+	dev.RMSNorm(hf, s.rstd, s.xs[len(m.layers)], m.norm, float32(m.Config.NormEps))
+	for i := 0; i < N; i += chunk {
+		j := min(i+chunk, N)
+		lg := s.logits.Rows(0, j-i)
+		dev.MatMul(lg, hf.Rows(i, j), m.head)
+		if m.fam.finalCap != 0 {
+			dev.SoftCap(lg, m.fam.finalCap)
+		}
+		losses, targets := s.losses.Rows(i, j), s.targets.Rows(i, j)
+		if !grad {
+			dev.CrossEntropy(losses, nil, lg, targets, 0)
+			continue
+		}
+		dlg := lg // the gradient overwrites the logits, unless the cap's backward needs them
+		if m.fam.finalCap != 0 {
+			dlg = s.dlogits.Rows(0, j-i)
+		}
+		dev.CrossEntropy(losses, dlg, lg, targets, 1/float32(count))
+		if m.fam.finalCap != 0 {
+			dev.SoftCapBackward(dlg, lg, m.fam.finalCap)
+		}
+		dev.MatMulBackward(s.dhf.Rows(i, j), t.grad[m.head], dlg, hf.Rows(i, j), m.head)
+	}
 }

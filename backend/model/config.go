@@ -37,6 +37,16 @@ type Config struct {
 	// GGUF ("rope_freqs.weight"); empty when the model has none.
 	RopeFreqs string `json:"ropeFreqs,omitempty"`
 	Source    string `json:"source"` // the file it was read from
+
+	// Attention and block variants (zero values: plain Llama).
+	SlidingWindow int     `json:"slidingWindow,omitempty"` // query q sees key k iff q-k < SlidingWindow; 0: full attention
+	SlidingLayers []bool  `json:"slidingLayers,omitempty"` // which layers use SlidingWindow; nil: all
+	AttnSoftCap   float64 `json:"attnSoftCap,omitempty"`   // scores -> cap*tanh(scores/cap); 0: none
+	FinalSoftCap  float64 `json:"finalSoftCap,omitempty"`  // the same on the output logits; 0: none
+	QueryScale    float64 `json:"queryScale,omitempty"`    // scores are q.k times this; 0: 1/sqrt(HeadDim)
+	HiddenAct     string  `json:"hiddenAct,omitempty"`     // "silu" (default) or "gelu_pytorch_tanh"
+	AttentionBias bool    `json:"attentionBias,omitempty"`
+	MLPBias       bool    `json:"mlpBias,omitempty"`
 }
 
 // RopeScaling stretches RoPE for contexts beyond the trained length; the

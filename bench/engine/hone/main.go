@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hone-ai/hone/backend/compute"
+	"github.com/hone-ai/hone/backend/compute/cpu"
 	"github.com/hone-ai/hone/backend/engine"
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/tokenizer"
@@ -58,13 +60,13 @@ func main() {
 }
 
 // open reads the model with loader: f32 or NF4 for training, packed for decoding.
-func open(path string, loader func(*model.Model, engine.Backend) (*engine.Model, error)) (*engine.Model, error) {
+func open(path string, loader func(*model.Model, compute.Device) (*engine.Model, error)) (*engine.Model, error) {
 	mm, err := model.OpenModel(path)
 	if err != nil {
 		return nil, err
 	}
 	defer mm.Close()
-	return loader(mm, engine.CPU{})
+	return loader(mm, cpu.New())
 }
 
 // decode times the prompt's prefill plus the first token (time to first
@@ -90,7 +92,7 @@ func decode(path, question string, n int) error {
 		if err != nil {
 			return err
 		}
-		next = []int{slices.Index(logits.Data, slices.Max(logits.Data))}
+		next = []int{slices.Index(logits, slices.Max(logits))}
 		if i == 0 {
 			ttft = time.Since(start)
 		}
@@ -133,7 +135,9 @@ func train(path string, seq, batch, rank, steps int, nf4 bool) error {
 		if _, err := tr.Backward(b); err != nil {
 			return err
 		}
-		tr.Update()
+		if err := tr.Update(); err != nil {
+			return err
+		}
 		if step > 0 { // the first step pays for first-touch page faults
 			took += time.Since(start)
 		}

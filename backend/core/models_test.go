@@ -5,16 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 )
 
 func TestModelFolders(t *testing.T) {
-	src := filepath.Join("..", "..", "..", "shared", "testdata", "models", "stories260K")
-	if dir := os.Getenv("HONE_TESTDATA"); dir != "" {
-		src = filepath.Join(dir, "models", "stories260K")
-	}
+	src := testfiles.Shared(t, "models", "stories260K")
 	b, err := os.ReadFile(filepath.Join(src, "stories260K.bin"))
 	if err != nil {
-		t.Skipf("stories260K not here: %v", err)
+		t.Fatal(err)
 	}
 	tok, _ := os.ReadFile(filepath.Join(src, "tok512.bin"))
 	folder := t.TempDir()

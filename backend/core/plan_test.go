@@ -9,16 +9,14 @@ import (
 	"testing"
 
 	"github.com/hone-ai/hone/backend/dataset"
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 	"github.com/hone-ai/hone/backend/plan"
 )
 
 // A dataset's token lengths, counted with the model's real tokenizer and
 // template, set the recommended sequence length.
 func TestPlanForDataset(t *testing.T) {
-	ref := filepath.Join("..", "tokenizer", "testdata", "reference", "node_modules", "@lenml", "tokenizer-llama3", "models")
-	if _, err := os.Stat(ref); err != nil {
-		t.Skipf("reference tokenizers not installed: %v", err)
-	}
+	ref := testfiles.ReferenceTokenizers(t, "@lenml", "tokenizer-llama3", "models")
 	model := t.TempDir()
 	for _, f := range []string{"tokenizer.json", "tokenizer_config.json"} {
 		b, _ := os.ReadFile(filepath.Join(ref, f))

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hone-ai/hone/backend/dataset/parse"
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 	"github.com/hone-ai/hone/backend/store"
 )
 
@@ -22,20 +23,6 @@ func openStore(t testing.TB) *store.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
-}
-
-// testdata finds ../shared/testdata, or skips.
-func testdata(t testing.TB, rel string) string {
-	t.Helper()
-	dir := os.Getenv("HONE_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "testdata")
-	}
-	p := filepath.Join(dir, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("test data %s not here (set HONE_TESTDATA): %v", rel, err)
-	}
-	return p
 }
 
 func writeFile(t testing.TB, name, content string) string {
@@ -73,7 +60,7 @@ func TestImportRealDatasets(t *testing.T) {
 		t.Run(filepath.Base(tt.file), func(t *testing.T) {
 			st := openStore(t)
 			var last Progress
-			d, err := Import(context.Background(), st, testdata(t, tt.file), ImportOptions{}, func(p Progress) { last = p })
+			d, err := Import(context.Background(), st, testfiles.Shared(t, tt.file), ImportOptions{}, func(p Progress) { last = p })
 			if err != nil {
 				t.Fatal(err)
 			}

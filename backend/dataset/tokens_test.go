@@ -3,20 +3,18 @@ package dataset
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 )
 
 // llama3 is the real Llama 3 tokenizer and template from the tokenizer
 // package's npm reference harness.
 func llama3(t *testing.T) string {
-	dir := filepath.Join("..", "tokenizer", "testdata", "reference", "node_modules", "@lenml", "tokenizer-llama3", "models")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("reference tokenizers not installed (npm ci --prefix backend/tokenizer/testdata/reference): %v", err)
-	}
-	return dir
+	t.Helper()
+	return testfiles.ReferenceTokenizers(t, "@lenml", "tokenizer-llama3", "models")
 }
 
 func TestCountTokens(t *testing.T) {

@@ -3,11 +3,11 @@ package engine
 import (
 	"encoding/csv"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hone-ai/hone/backend/compute"
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 	"github.com/hone-ai/hone/backend/tokenizer"
 )
 
@@ -20,13 +20,9 @@ type intent struct{ text, label string }
 // stride) are picked first and never train.
 func banking77(t testing.TB, nTrain, nHeld int) (train, held []intent) {
 	t.Helper()
-	dir := os.Getenv("HONE_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "testdata")
-	}
-	f, err := os.Open(filepath.Join(dir, "datasets", "banking77", "train.csv"))
+	f, err := os.Open(testfiles.Shared(t, "datasets", "banking77", "train.csv"))
 	if err != nil {
-		t.Skipf("shared test data absent (%v)", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()

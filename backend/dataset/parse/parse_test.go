@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hone-ai/hone/backend/internal/testfiles"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -329,20 +330,6 @@ func TestParquet(t *testing.T) {
 	}
 }
 
-// testdata finds the shared real datasets, or skips.
-func testdata(t *testing.T, rel string) string {
-	t.Helper()
-	dir := os.Getenv("HONE_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "testdata")
-	}
-	path := filepath.Join(dir, rel)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("real dataset not present (%v); set HONE_TESTDATA to the shared testdata folder", err)
-	}
-	return path
-}
-
 func countLabels(examples []Example) map[string]int {
 	n := map[string]int{}
 	for _, ex := range examples {
@@ -352,7 +339,7 @@ func countLabels(examples []Example) map[string]int {
 }
 
 func TestBanking77(t *testing.T) {
-	path := testdata(t, "datasets/banking77/train.csv")
+	path := testfiles.Shared(t, "datasets", "banking77", "train.csv")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -388,7 +375,7 @@ func TestBanking77(t *testing.T) {
 }
 
 func TestSMSSpam(t *testing.T) {
-	path := testdata(t, "datasets/sms_spam/SMSSpamCollection")
+	path := testfiles.Shared(t, "datasets", "sms_spam", "SMSSpamCollection")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

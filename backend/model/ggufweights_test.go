@@ -189,7 +189,7 @@ func TestHFTensorName(t *testing.T) {
 		"blk.1.ffn_gate_exps.weight": "blk.1.ffn_gate_exps.weight",
 		"rope_freqs.weight":          "rope_freqs.weight",
 	} {
-		if got := hfTensorName(gguf); got != hf {
+		if got := hfTensorName(gguf, "llama"); got != hf {
 			t.Errorf("%s -> %s, want %s", gguf, got, hf)
 		}
 	}

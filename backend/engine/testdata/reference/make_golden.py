@@ -108,6 +108,7 @@ def golden(name, i, outname, quantise=False):
     peft = get_peft_model(model, lcfg)
     peft.save_pretrained(out)
     os.remove(os.path.join(out, "README.md"))  # PEFT's model-card boilerplate
+    sort_targets(os.path.join(out, "adapter_config.json"))
     if MODELS[name][4]:
         dump["logits_decode"] = decode(peft, ids[0])
     lora = {n: p for n, p in peft.named_parameters() if p.requires_grad}
@@ -192,6 +193,17 @@ def quantise_linears(model):
             for k in ("packed", "qabsmax", "absmax2", "offset"):
                 dump["nf4.%s.%s" % (n, k)] = torch.from_numpy(np.asarray(st[k], dtype=np.float32).reshape(-1))
     return dump
+
+
+def sort_targets(path):
+    """PEFT writes target_modules from a Python set, in an order that
+    changes from run to run: sort it, so that the files are reproducible
+    (PEFT's own format: indent 2, sorted keys, no final newline)."""
+    with open(path) as f:
+        cfg = json.load(f)
+    cfg["target_modules"] = sorted(cfg["target_modules"])
+    with open(path, "w") as f:
+        f.write(json.dumps(cfg, indent=2, sort_keys=True))
 
 
 def peft_name(n):

@@ -36,17 +36,26 @@ type Config struct {
 	// inverse frequencies, llama.cpp's way to store Llama 3's scaling in a
 	// GGUF ("rope_freqs.weight"); empty when the model has none.
 	RopeFreqs string `json:"ropeFreqs,omitempty"`
-	Source    string `json:"source"` // the file it was read from
 
-	// Attention and block variants (zero values: plain Llama).
-	SlidingWindow int     `json:"slidingWindow,omitempty"` // query q sees key k iff q-k < SlidingWindow; 0: full attention
-	SlidingLayers []bool  `json:"slidingLayers,omitempty"` // which layers use SlidingWindow; nil: all
-	AttnSoftCap   float64 `json:"attnSoftCap,omitempty"`   // scores -> cap*tanh(scores/cap); 0: none
-	FinalSoftCap  float64 `json:"finalSoftCap,omitempty"`  // the same on the output logits; 0: none
-	QueryScale    float64 `json:"queryScale,omitempty"`    // scores are q.k times this; 0: 1/sqrt(HeadDim)
-	HiddenAct     string  `json:"hiddenAct,omitempty"`     // "silu" (default) or "gelu_pytorch_tanh"
-	AttentionBias bool    `json:"attentionBias,omitempty"`
-	MLPBias       bool    `json:"mlpBias,omitempty"`
+	// Attention and block variants (zero values: plain Llama). Loaders fill
+	// them with each family's transformers semantics (hfconfig.go) or
+	// llama.cpp's (ggufconfig.go); CheckSupported refuses what the engine
+	// does not run.
+	SlidingWindow int     `json:"slidingWindow,omitempty"` // keys older than this many positions are masked (query q sees key k iff q-k < SlidingWindow); 0: full attention
+	SlidingLayers []bool  `json:"slidingLayers,omitempty"` // which layers use SlidingWindow; nil: all layers (when SlidingWindow > 0)
+	AttnSoftCap   float64 `json:"attnSoftCap,omitempty"`   // scores -> cap*tanh(scores/cap) before the mask and softmax (Gemma 2's attn_logit_softcapping); 0: none
+	FinalSoftCap  float64 `json:"finalSoftCap,omitempty"`  // the same on the output logits (final_logit_softcapping); 0: none
+	QueryScale    float64 `json:"queryScale,omitempty"`    // attention scores are q·k times this; 0: 1/sqrt(HeadDim). Gemma 2: query_pre_attn_scalar^-0.5
+	HiddenAct     string  `json:"hiddenAct,omitempty"`     // MLP activation: "silu" (default) or "gelu_pytorch_tanh"
+	// AttentionBias: q_proj, k_proj and v_proj have biases, and so has
+	// o_proj except for qwen2 (Qwen2 always has q/k/v biases and never an
+	// o_proj bias; Llama's, Qwen3's and Gemma 2's attention_bias covers all
+	// four). MLPBias: gate_proj, up_proj and down_proj have biases (Llama's
+	// mlp_bias).
+	AttentionBias bool `json:"attentionBias,omitempty"`
+	MLPBias       bool `json:"mlpBias,omitempty"`
+
+	Source string `json:"source"` // the file it was read from
 }
 
 // RopeScaling stretches RoPE for contexts beyond the trained length; the
@@ -114,6 +123,9 @@ func (c Config) CheckRope() error {
 	return nil
 }
 
+// maxLayers bounds Config.Layers (Validate), far above any released model.
+const maxLayers = 512
+
 // Validate checks that every size is positive and within bounds far above any
 // released model, so that a corrupt or hostile file cannot push the planner's
 // arithmetic into overflow or absurd allocations.
@@ -124,7 +136,7 @@ func (c Config) Validate() error {
 		max   int
 	}{
 		{"hiddenSize", c.HiddenSize, 1 << 16},
-		{"layers", c.Layers, 512},
+		{"layers", c.Layers, maxLayers},
 		{"heads", c.Heads, 1024},
 		{"kvHeads", c.KVHeads, 1024},
 		{"headDim", c.HeadDim, 1 << 14},

@@ -113,6 +113,10 @@ func configFromGGUF(g *GGUF, source string) (Config, error) {
 	if err := c.setAttention(kvHeads, hasKV, headDim, hasHeadDim); err != nil {
 		return Config{}, fmt.Errorf("gguf %s: %w", source, err)
 	}
+	f.variants(&c, p)
+	if f.err != nil {
+		return Config{}, f.err
+	}
 	return c, c.Validate()
 }
 

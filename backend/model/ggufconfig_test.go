@@ -3,6 +3,7 @@ package model
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -44,7 +45,7 @@ func TestLoadGGUFConfig(t *testing.T) {
 		Name: "Meta Llama 3.1 8B", Architecture: "llama",
 		HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 8, HeadDim: 128,
 		IntermediateSize: 14336, VocabSize: 2000, MaxPositions: 131072,
-		RopeTheta: 500000, NormEps: 1e-5,
+		RopeTheta: 500000, NormEps: 1e-5, HiddenAct: "silu",
 	}
 	tied := llama
 	tied.TiedEmbeddings = true
@@ -67,6 +68,7 @@ func TestLoadGGUFConfig(t *testing.T) {
 		HiddenSize: 896, Layers: 24, Heads: 14, KVHeads: 2, HeadDim: 64,
 		IntermediateSize: 4864, VocabSize: 151936, MaxPositions: 32768, TiedEmbeddings: true,
 		RopeTheta: 10000, NormEps: 1e-5, // llama.cpp's defaults
+		HiddenAct: "silu", AttentionBias: true, // Qwen2's q/k/v biases
 	}
 
 	tests := []struct {
@@ -136,7 +138,7 @@ func TestLoadGGUFConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.want.Source = path
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
 		})

@@ -177,20 +177,27 @@ func TestOpenGGUFSplit(t *testing.T) {
 }
 
 func TestHFTensorName(t *testing.T) {
-	for gguf, hf := range map[string]string{
-		"token_embd.weight":          "model.embed_tokens.weight",
-		"output_norm.weight":         "model.norm.weight",
-		"output.weight":              "lm_head.weight",
-		"blk.12.attn_q.bias":         "model.layers.12.self_attn.q_proj.bias",
-		"blk.0.attn_k_norm.weight":   "model.layers.0.self_attn.k_norm.weight",
-		"blk.3.ffn_down.weight":      "model.layers.3.mlp.down_proj.weight",
-		"blk.3.ffn_down.scale":       "blk.3.ffn_down.scale",
-		"blk.x.attn_q.weight":        "blk.x.attn_q.weight",
-		"blk.1.ffn_gate_exps.weight": "blk.1.ffn_gate_exps.weight",
-		"rope_freqs.weight":          "rope_freqs.weight",
+	for _, tc := range []struct{ gguf, arch, hf string }{
+		{"token_embd.weight", "llama", "model.embed_tokens.weight"},
+		{"output_norm.weight", "llama", "model.norm.weight"},
+		{"output.weight", "llama", "lm_head.weight"},
+		{"blk.12.attn_q.bias", "qwen2", "model.layers.12.self_attn.q_proj.bias"},
+		{"blk.0.attn_k_norm.weight", "qwen3", "model.layers.0.self_attn.k_norm.weight"},
+		{"blk.3.ffn_down.weight", "llama", "model.layers.3.mlp.down_proj.weight"},
+		{"blk.3.ffn_norm.weight", "llama", "model.layers.3.post_attention_layernorm.weight"},
+		{"blk.3.ffn_down.scale", "llama", "blk.3.ffn_down.scale"},
+		{"blk.x.attn_q.weight", "llama", "blk.x.attn_q.weight"},
+		{"blk.1.ffn_gate_exps.weight", "llama", "blk.1.ffn_gate_exps.weight"},
+		{"rope_freqs.weight", "llama", "rope_freqs.weight"},
+		// Gemma 2 (gguf-py's tensor_mapping): four norms a layer.
+		{"blk.2.attn_norm.weight", "gemma2", "model.layers.2.input_layernorm.weight"},
+		{"blk.2.post_attention_norm.weight", "gemma2", "model.layers.2.post_attention_layernorm.weight"},
+		{"blk.2.ffn_norm.weight", "gemma2", "model.layers.2.pre_feedforward_layernorm.weight"},
+		{"blk.2.post_ffw_norm.weight", "gemma2", "model.layers.2.post_feedforward_layernorm.weight"},
+		{"blk.2.post_ffw_norm.weight", "llama", "blk.2.post_ffw_norm.weight"},
 	} {
-		if got := hfTensorName(gguf); got != hf {
-			t.Errorf("%s -> %s, want %s", gguf, got, hf)
+		if got := hfTensorName(tc.gguf, tc.arch); got != tc.hf {
+			t.Errorf("%s (%s) -> %s, want %s", tc.gguf, tc.arch, got, tc.hf)
 		}
 	}
 }

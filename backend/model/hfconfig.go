@@ -102,6 +102,10 @@ func parseHFConfig(data []byte, source string) (Config, error) {
 	if v, ok := f.optFloat("rope_theta"); ok {
 		c.RopeTheta = v
 	}
+	if !hasHeadDim && hfHeadDim(c.Architecture) > 0 {
+		headDim, hasHeadDim = hfHeadDim(c.Architecture), true
+	}
+	f.variants(&c)
 	if f.err != nil {
 		return Config{}, f.err
 	}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -99,46 +100,47 @@ func TestLoadHFConfig(t *testing.T) {
 		{name: "Llama-3.1-8B", json: llama31Config, want: Config{
 			Architecture: "llama", HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 8, HeadDim: 128,
 			IntermediateSize: 14336, VocabSize: 128256, MaxPositions: 131072,
-			RopeTheta: 500000, NormEps: 1e-5, RopeScaling: llama3Scaling,
+			RopeTheta: 500000, NormEps: 1e-5, HiddenAct: "silu", RopeScaling: llama3Scaling,
 		}},
 		{name: "Qwen2.5-0.5B", json: qwen25Config, want: Config{
 			Architecture: "qwen2", HiddenSize: 896, Layers: 24, Heads: 14, KVHeads: 2, HeadDim: 64,
 			IntermediateSize: 4864, VocabSize: 151936, MaxPositions: 32768, TiedEmbeddings: true,
-			RopeTheta: 1e6, NormEps: 1e-6,
+			RopeTheta: 1e6, NormEps: 1e-6, HiddenAct: "silu", AttentionBias: true,
 		}},
 		{name: "Qwen3-8B", json: qwen3Config, want: Config{
 			Architecture: "qwen3", HiddenSize: 4096, Layers: 36, Heads: 32, KVHeads: 8, HeadDim: 128,
 			IntermediateSize: 12288, VocabSize: 151936, MaxPositions: 40960,
-			RopeTheta: 10000, NormEps: 1e-6,
+			RopeTheta: 10000, NormEps: 1e-6, HiddenAct: "silu",
 		}},
 		{name: "gemma-2-2b", json: gemma2Config, want: Config{
 			Architecture: "gemma2", HiddenSize: 2304, Layers: 26, Heads: 8, KVHeads: 4, HeadDim: 256,
 			IntermediateSize: 9216, VocabSize: 256000, MaxPositions: 8192, TiedEmbeddings: true,
-			RopeTheta: 10000, NormEps: 1e-6,
+			RopeTheta: 10000, NormEps: 1e-6, HiddenAct: "gelu_pytorch_tanh", // Gemma2Config's defaults:
+			SlidingWindow: 4096, SlidingLayers: evenLayers(26), AttnSoftCap: 50, FinalSoftCap: 30, QueryScale: 1.0 / 16,
 		}},
 		{name: "no kv heads, null head_dim", json: withField(withField(llama31Config, "num_key_value_heads", ""), "head_dim", "null"), want: Config{
 			Architecture: "llama", HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 32, HeadDim: 128,
 			IntermediateSize: 14336, VocabSize: 128256, MaxPositions: 131072,
-			RopeTheta: 500000, NormEps: 1e-5, RopeScaling: llama3Scaling,
+			RopeTheta: 500000, NormEps: 1e-5, HiddenAct: "silu", RopeScaling: llama3Scaling,
 		}},
 		{name: "no model_type", json: withField(qwen3Config, "model_type", ""), want: Config{
 			Architecture: "qwen3", HiddenSize: 4096, Layers: 36, Heads: 32, KVHeads: 8, HeadDim: 128,
 			IntermediateSize: 12288, VocabSize: 151936, MaxPositions: 40960,
-			RopeTheta: 10000, NormEps: 1e-6,
+			RopeTheta: 10000, NormEps: 1e-6, HiddenAct: "silu",
 		}},
 		{name: "unknown model_type", json: withField(llama31Config, "model_type", `"MyNewArch"`), want: Config{
 			Architecture: "mynewarch", HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 8, HeadDim: 128,
 			IntermediateSize: 14336, VocabSize: 128256, MaxPositions: 131072,
-			RopeTheta: 500000, NormEps: 1e-5, RopeScaling: llama3Scaling,
+			RopeTheta: 500000, NormEps: 1e-5, HiddenAct: "silu", RopeScaling: llama3Scaling,
 		}},
 		{name: "transformers 5 rope_parameters", json: withField(withField(qwen3Config, "rope_parameters", `{"rope_theta": 1000000.0, "rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}`), "rms_norm_eps", "1e-05"), want: Config{
 			Architecture: "qwen3", HiddenSize: 4096, Layers: 36, Heads: 32, KVHeads: 8, HeadDim: 128,
 			IntermediateSize: 12288, VocabSize: 151936, MaxPositions: 40960,
-			RopeTheta: 1e6, NormEps: 1e-5, RopeScaling: RopeScaling{Type: "yarn", Factor: 4, OriginalMaxPositions: 32768},
+			RopeTheta: 1e6, NormEps: 1e-5, HiddenAct: "silu", RopeScaling: RopeScaling{Type: "yarn", Factor: 4, OriginalMaxPositions: 32768},
 		}},
 		{name: "default rope_parameters", json: withField(llama31Config, "rope_scaling", `{"rope_type": "default", "rope_theta": 10000}`), want: Config{
 			Architecture: "llama", HiddenSize: 4096, Layers: 32, Heads: 32, KVHeads: 8, HeadDim: 128,
-			IntermediateSize: 14336, VocabSize: 128256, MaxPositions: 131072, RopeTheta: 500000, NormEps: 1e-5,
+			IntermediateSize: 14336, VocabSize: 128256, MaxPositions: 131072, RopeTheta: 500000, NormEps: 1e-5, HiddenAct: "silu",
 		}},
 
 		{name: "missing field", json: withField(llama31Config, "hidden_size", ""), wantErr: `missing field "hidden_size"`},
@@ -175,7 +177,7 @@ func TestLoadHFConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.want.Name, tc.want.Source = tc.name, path
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
 		})
@@ -220,4 +222,13 @@ func FuzzLoadHFConfigJSON(f *testing.F) {
 			t.Fatalf("parseHFConfig returned an invalid config: %v", err)
 		}
 	})
+}
+
+// evenLayers is Gemma 2's default sliding pattern: layers 0, 2, 4, ... slide.
+func evenLayers(n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = i%2 == 0
+	}
+	return out
 }

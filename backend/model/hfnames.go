@@ -1,14 +1,27 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 )
 
 // ggufBlockTensor maps the per-layer GGUF tensor names of the Llama family
-// (llama.cpp's llama, qwen2 and qwen3) to Hugging Face's.
-func ggufBlockTensor(name string) (string, bool) {
+// (llama.cpp's llama, qwen2, qwen3 and gemma2) to Hugging Face's.
+func ggufBlockTensor(name, arch string) (string, bool) {
+	if arch == "gemma2" {
+		// gguf-py's tensor_mapping: Gemma 2's post_attention_layernorm is
+		// ATTN_POST_NORM, and FFN_PRE_NORM is also named "ffn_norm".
+		switch name {
+		case "post_attention_norm":
+			return "post_attention_layernorm", true
+		case "ffn_norm":
+			return "pre_feedforward_layernorm", true
+		case "post_ffw_norm":
+			return "post_feedforward_layernorm", true
+		}
+	}
 	switch name {
 	case "attn_norm":
 		return "input_layernorm", true
@@ -37,8 +50,9 @@ func ggufBlockTensor(name string) (string, bool) {
 }
 
 // hfTensorName is the Hugging Face name of a GGUF tensor of the Llama
-// family; other tensors (rope_freqs.weight, ...) keep their GGUF name.
-func hfTensorName(gguf string) string {
+// family for architecture arch; other tensors (rope_freqs.weight, ...)
+// keep their GGUF name.
+func hfTensorName(gguf, arch string) string {
 	switch gguf {
 	case "token_embd.weight":
 		return "model.embed_tokens.weight"
@@ -56,7 +70,7 @@ func hfTensorName(gguf string) string {
 		return gguf
 	}
 	base, kind, ok := strings.Cut(rest, ".")
-	hf, known := ggufBlockTensor(base)
+	hf, known := ggufBlockTensor(base, arch)
 	if !ok || !known || (kind != "weight" && kind != "bias") {
 		return gguf
 	}
@@ -79,6 +93,10 @@ type hfSource struct {
 	name      string
 	ropeHeads int
 	rows      int // the tensor's outermost dimension
+	// minusOne: the file holds 1+w for Hugging Face's w. llama.cpp's
+	// converter adds 1 to every Gemma norm weight (Gemma's RMSNorm scales by
+	// 1+w; llama.cpp's by w); transformers keeps w.
+	minusOne bool
 }
 
 // newHFView renames GGUF tensors (names already Hugging Face's, as
@@ -87,11 +105,11 @@ type hfSource struct {
 func newHFView(w Weights, c Config) (*hfView, error) {
 	v := &hfView{inner: w, src: make(map[string]hfSource)}
 	for _, t := range w.Tensors() {
-		name := hfTensorName(t.Name)
+		name := hfTensorName(t.Name, c.Architecture)
 		if _, dup := v.src[name]; dup {
 			return nil, fmt.Errorf("tensors %q and another both map to %q", t.Name, name)
 		}
-		s := hfSource{name: t.Name}
+		s := hfSource{name: t.Name, minusOne: c.Architecture == "gemma2" && strings.HasSuffix(name, "norm.weight")}
 		if c.Architecture == "llama" && len(t.Shape) > 0 {
 			s.rows = t.Shape[0]
 			switch {
@@ -115,6 +133,11 @@ func (v *hfView) ReadF32(name string) ([]float32, error) {
 		return nil, fmt.Errorf("tensor %q: %w", name, ErrNoTensor)
 	}
 	x, err := v.inner.ReadF32(s.name)
+	if err == nil && s.minusOne {
+		for i := range x {
+			x[i]--
+		}
+	}
 	if err != nil || s.ropeHeads == 0 {
 		return x, err
 	}
@@ -129,6 +152,10 @@ func (v *hfView) readRaw(name string) (*RawTensor, error) {
 	s, ok := v.src[name]
 	if !ok {
 		return nil, fmt.Errorf("tensor %q: %w", name, ErrNoTensor)
+	}
+	if s.minusOne {
+		// Its blocks hold 1+w: callers read it with ReadF32, which subtracts.
+		return nil, fmt.Errorf("tensor %q: raw blocks of a shifted norm: %w", name, errors.ErrUnsupported)
 	}
 	r, err := readRaw(v.inner, s.name)
 	if err != nil || s.ropeHeads == 0 {

@@ -76,7 +76,7 @@ func llama2cLayout(h [7]int32, path string) (Config, []llama2cTensor, int64, err
 		Name: strings.TrimSuffix(base, filepath.Ext(base)), Architecture: "llama",
 		HiddenSize: dim, Layers: layers, Heads: heads, IntermediateSize: hidden,
 		VocabSize: max(vocab, -vocab), TiedEmbeddings: vocab > 0, MaxPositions: seqLen,
-		RopeTheta: 10000, NormEps: 1e-5, // fixed in llama2.c
+		RopeTheta: 10000, NormEps: 1e-5, HiddenAct: "silu", // fixed in llama2.c
 		Source: path,
 	}
 	if err := c.setAttention(kvHeads, true, 0, false); err != nil {

@@ -3,9 +3,11 @@ package model
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 )
@@ -31,14 +33,10 @@ type Model struct {
 func (m *Model) Close() error { return m.Weights.Close() }
 
 // Trainable reports whether Hone's engine runs an architecture: the Llama
-// family of RMSNorm, RoPE, grouped-query attention and SwiGLU.
-func Trainable(arch string) bool {
-	switch arch {
-	case "llama", "mistral", "qwen2", "qwen3":
-		return true
-	}
-	return false
-}
+// family of RMSNorm, RoPE, grouped-query attention and gated MLPs
+// (Architectures). A config of one may still use a variant it does not run
+// (CheckSupported).
+func Trainable(arch string) bool { return slices.Contains(Architectures, arch) }
 
 // OpenModel opens a model for training or inference: a Hugging Face folder
 // (or one of its files), a GGUF file or a llama2.c checkpoint. Only
@@ -72,10 +70,10 @@ func OpenModel(path string) (*Model, error) {
 	return m, nil
 }
 
-// checkTrainable fails for an architecture the engine cannot run.
+// checkTrainable fails for a config the engine cannot run.
 func checkTrainable(c Config) error {
-	if !Trainable(c.Architecture) {
-		return fmt.Errorf("model %s: architecture %q is not supported for training (Hone runs llama, mistral, qwen2 and qwen3; SmolLM is llama)", c.Source, c.Architecture)
+	if err := c.CheckSupported(); err != nil {
+		return fmt.Errorf("model: %w", err)
 	}
 	if c.RopeTheta <= 0 || math.IsInf(c.RopeTheta, 0) || c.NormEps <= 0 || c.NormEps >= 1 {
 		return fmt.Errorf("model %s: RoPE base %g or RMSNorm epsilon %g is out of range", c.Source, c.RopeTheta, c.NormEps)
@@ -165,6 +163,8 @@ func checkWeights(c Config, w Weights) error {
 		}
 	}
 	h, q, kv := c.HiddenSize, c.Heads*c.HeadDim, c.KVHeads*c.HeadDim
+	used := biases(c)
+	withBias := slices.Sorted(maps.Keys(used)) // in a stable order for the errors
 	want("model.embed_tokens.weight", c.VocabSize, h)
 	want("model.norm.weight", h)
 	if !c.TiedEmbeddings {
@@ -181,18 +181,50 @@ func checkWeights(c Config, w Weights) error {
 		want(p+"mlp.gate_proj.weight", c.IntermediateSize, h)
 		want(p+"mlp.up_proj.weight", c.IntermediateSize, h)
 		want(p+"mlp.down_proj.weight", h, c.IntermediateSize)
-		if c.Architecture == "qwen2" { // Qwen2 has query, key and value biases
-			want(p+"self_attn.q_proj.bias", q)
-			want(p+"self_attn.k_proj.bias", kv)
-			want(p+"self_attn.v_proj.bias", kv)
+		for _, name := range withBias {
+			want(p+name+".bias", used[name])
 		}
-		if c.Architecture == "qwen3" {
+		switch c.Architecture {
+		case "qwen3":
 			want(p+"self_attn.q_norm.weight", c.HeadDim)
 			want(p+"self_attn.k_norm.weight", c.HeadDim)
+		case "gemma2": // norms after attention and around the MLP
+			want(p+"pre_feedforward_layernorm.weight", h)
+			want(p+"post_feedforward_layernorm.weight", h)
 		}
 		if len(errs) > 3 {
 			break // enough to see what is wrong
 		}
 	}
+	// A bias the config does not call for would be ignored: refuse it.
+	for _, t := range w.Tensors() {
+		if m := layerBias.FindStringSubmatch(t.Name); m != nil && used[m[1]] == 0 {
+			errs = append(errs, fmt.Errorf("tensor %s is not used by the config (attention bias %v, MLP bias %v)", t.Name, c.AttentionBias, c.MLPBias))
+			break
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// layerBias matches the bias of a decoder layer's linear; group 1 is the
+// module ("self_attn.q_proj").
+var layerBias = regexp.MustCompile(`^model\.layers\.\d+\.((?:self_attn|mlp)\.[a-z]+_proj)\.bias$`)
+
+// biases maps the linears of a layer that have a bias to its size.
+func biases(c Config) map[string]int {
+	out := map[string]int{}
+	if c.AttentionBias {
+		out["self_attn.q_proj"] = c.Heads * c.HeadDim
+		out["self_attn.k_proj"] = c.KVHeads * c.HeadDim
+		out["self_attn.v_proj"] = c.KVHeads * c.HeadDim
+		if c.Architecture != "qwen2" { // Qwen2's o_proj has none
+			out["self_attn.o_proj"] = c.HiddenSize
+		}
+	}
+	if c.MLPBias {
+		out["mlp.gate_proj"] = c.IntermediateSize
+		out["mlp.up_proj"] = c.IntermediateSize
+		out["mlp.down_proj"] = c.HiddenSize
+	}
+	return out
 }

@@ -98,8 +98,25 @@ func TestOpenModelHFErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"unsupported architecture", func(dir string) {
-			writeFile(t, filepath.Join(dir, "config.json"), []byte(gemma2Config))
-		}, `architecture "gemma2" is not supported for training (Hone runs llama, mistral, qwen2 and qwen3; SmolLM is llama)`},
+			writeFile(t, filepath.Join(dir, "config.json"), []byte(withField(tinyHFConfig, "model_type", `"phi3"`)))
+		}, `field "model_type": architecture "phi3" is not supported (Hone runs llama, mistral, qwen2, qwen3, gemma2; SmolLM is llama)`},
+		{"unsupported activation", func(dir string) {
+			writeFile(t, filepath.Join(dir, "config.json"), []byte(withField(tinyHFConfig, "hidden_act", `"relu"`)))
+		}, `field "hidden_act": activation "relu" is not supported (Hone runs silu, gelu_pytorch_tanh)`},
+		{"gemma2 without its extra norms", func(dir string) {
+			writeFile(t, filepath.Join(dir, "config.json"), []byte(withField(tinyHFConfig, "model_type", `"gemma2"`)))
+		}, "tensor model.layers.0.pre_feedforward_layernorm.weight is missing"},
+		{"attention_bias without biases", func(dir string) {
+			writeFile(t, filepath.Join(dir, "config.json"), []byte(withField(tinyHFConfig, "attention_bias", "true")))
+		}, "tensor model.layers.0.self_attn.o_proj.bias is missing"},
+		{"bias the config does not use", func(dir string) {
+			shard1, _, _ := tinyHFTensors()
+			shard1 = append(shard1, stF32("model.layers.0.mlp.up_proj.bias", "F32", []int{16}, seq(16, 1)))
+			writeFile(t, filepath.Join(dir, "model-00001-of-00002.safetensors"), writeSafetensors(shard1, nil))
+			_, _, index := tinyHFTensors()
+			index = strings.Replace(index, `"weight_map": {`, `"weight_map": {"model.layers.0.mlp.up_proj.bias": "model-00001-of-00002.safetensors", `, 1)
+			writeFile(t, filepath.Join(dir, "model.safetensors.index.json"), []byte(index))
+		}, "tensor model.layers.0.mlp.up_proj.bias is not used by the config (attention bias false, MLP bias false)"},
 		{"untied without lm_head", func(dir string) {
 			writeFile(t, filepath.Join(dir, "config.json"), []byte(withField(tinyHFConfig, "tie_word_embeddings", "false")))
 		}, "tensor lm_head.weight is missing"},
@@ -194,7 +211,8 @@ func TestOpenModelGGUFArchitectures(t *testing.T) {
 		tensors []gt
 		wantErr string
 	}{
-		{"gemma2", tinyLlamaTensors(), `architecture "gemma2" is not supported for training`},
+		{"gemma2", tinyLlamaTensors(), "tensor model.layers.0.post_attention_layernorm.weight is missing"},
+		{"phi3", tinyLlamaTensors(), `field "general.architecture": architecture "phi3" is not supported`},
 		{"qwen2", tinyLlamaTensors(), "tensor model.layers.0.self_attn.q_proj.bias is missing"},
 		{"qwen3", tinyLlamaTensors(), "tensor model.layers.0.self_attn.q_norm.weight is missing"},
 		{"llama", tinyLlamaTensors()[1:], "tensor model.embed_tokens.weight is missing"},

@@ -40,14 +40,15 @@ const (
 )
 
 // familyOf describes c's architecture, or names the config field whose
-// value the engine does not implement: a model is refused, never run wrong.
+// value the engine does not implement (model.Config.CheckSupported): a
+// model is refused, never run wrong.
 func familyOf(c model.Config) (family, error) {
+	if err := c.CheckSupported(); err != nil {
+		return family{}, err
+	}
 	f := family{embedScale: 1}
 	f.normNames[nAttnIn] = "input_layernorm"
 	f.normNames[nMLPIn] = "post_attention_layernorm"
-	refuse := func(field string, format string, args ...any) (family, error) {
-		return family{}, fmt.Errorf("config %s: field %q: %s", c.Source, field, fmt.Sprintf(format, args...))
-	}
 	attnBias := func() {
 		if c.AttentionBias {
 			f.bias[lq], f.bias[lk], f.bias[lv], f.bias[lo] = true, true, true, true
@@ -71,24 +72,12 @@ func familyOf(c model.Config) (family, error) {
 		f.normNames[nMLPIn] = "pre_feedforward_layernorm"
 		f.normNames[nMLPOut] = "post_feedforward_layernorm"
 		attnBias()
-	default:
-		return refuse("architectures", "architecture %q is not supported (Hone runs llama, mistral, qwen2, qwen3 and gemma2; SmolLM is llama)", c.Architecture)
+	default: // CheckSupported lists what runs; a family added there must be described here
+		return family{}, fmt.Errorf("engine: config %s: architecture %q has no family description", c.Source, c.Architecture)
 	}
-	switch c.HiddenAct {
-	case "", "silu":
-	case "gelu_pytorch_tanh":
-		f.gelu = true
-	default:
-		return refuse("hidden_act", "activation %q is not supported (silu, gelu_pytorch_tanh)", c.HiddenAct)
-	}
-	if c.AttnSoftCap < 0 || c.FinalSoftCap < 0 || c.QueryScale < 0 || c.SlidingWindow < 0 {
-		return refuse("attention", "negative soft cap, query scale or sliding window")
-	}
+	f.gelu = c.HiddenAct == "gelu_pytorch_tanh"
 	f.attn = compute.AttnOpts{Scale: float32(c.QueryScale), SoftCap: float32(c.AttnSoftCap)}
 	f.finalCap = float32(c.FinalSoftCap)
-	if c.SlidingLayers != nil && len(c.SlidingLayers) != c.Layers {
-		return refuse("sliding_window", "%d layer kinds for %d layers", len(c.SlidingLayers), c.Layers)
-	}
 	f.window = make([]int, c.Layers)
 	for l := range f.window {
 		if c.SlidingLayers == nil || c.SlidingLayers[l] {

@@ -20,7 +20,7 @@ func TestParityPEFT(t *testing.T) {
 }
 
 func testParityPEFT(t *testing.T, dev compute.Device) {
-	for _, name := range []string{"llama_untied", "llama_tied", "qwen2", "llama_untied_nf4"} {
+	for _, name := range []string{"llama_untied", "llama_tied", "qwen2", "llama_untied_nf4", "qwen3", "mistral", "gemma2"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "golden", name)
 			load := Load
@@ -90,6 +90,21 @@ func testParityPEFT(t *testing.T, dev compute.Device) {
 				b.Targets = append(b.Targets, append(in.Labels[i][1:], -100)...)
 			}
 
+			// Row 0 a token at a time through the KV cache, where the
+			// reference dumped transformers' cached decode.
+			if hasTensor(gold, "logits_decode") {
+				cache := m.NewCache(T)
+				var steps []float32
+				for _, id := range in.IDs[0] {
+					l, err := m.Forward(cache, []int{int(id)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					steps = append(steps, l...)
+				}
+				check("logits", "decoded logits", steps, want("logits_decode"))
+			}
+
 			a := in.AdamW
 			tr, err := NewTrainer(m, TrainOptions{AdamW: AdamW{LR: a.LR, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps, WeightDecay: a.WeightDecay}})
 			if err != nil {
@@ -118,6 +133,15 @@ func testParityPEFT(t *testing.T, dev compute.Device) {
 			}
 		})
 	}
+}
+
+func hasTensor(w model.Weights, name string) bool {
+	for _, t := range w.Tensors() {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func kindOf(name string) string {

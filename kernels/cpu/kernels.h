@@ -90,11 +90,31 @@ void attention_backward(float *dq, float *dk, float *dv, const float *dout, cons
 void swiglu_forward(float *out, const float *gate, const float *up, int n, int nthreads);
 void swiglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, int n, int nthreads);
 
+// geglu_forward sets out = gelu_tanh(gate) * up (out may be gate or up);
+// geglu_backward adds the gradients.
+void geglu_forward(float *out, const float *gate, const float *up, int n, int nthreads);
+void geglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, int n, int nthreads);
+
+// softcap_forward sets x = cap tanh(x/cap) in place; softcap_backward turns
+// dy into the input's gradient in place, from the capped output y.
+void softcap_forward(float *x, float cap, int n, int nthreads);
+void softcap_backward(float *dy, const float *y, float cap, int n, int nthreads);
+
+// Flat-buffer ops (reduce.c). sum_squares accumulates in float64 over
+// fixed blocks, so its result does not depend on nthreads.
+double sum_squares(const float *x, int n, int nthreads);
+void scale(float *x, float s, int n, int nthreads);
+void add(float *out, const float *x, int n, int nthreads);
+// add_bias adds b [C] to each row of out [N, C]; bias_backward adds the
+// column sums of dout [N, C] into db [C].
+void add_bias(float *out, const float *b, int N, int C, int nthreads);
+void bias_backward(float *db, const float *dout, int N, int C, int nthreads);
+
 void embedding_forward(float *out, const float *table, const int32_t *tokens, int N, int C);
 void embedding_backward(float *dtable, const float *dout, const int32_t *tokens, int N, int C);
 
 void crossentropy(float *losses, float *dlogits, const float *logits, const int32_t *targets, int N, int V, float dloss, int nthreads);
 
 void adamw(float *params, const float *grads, float *m, float *v, int n, float lr, float beta1, float beta2,
-           float eps, float wd, int step, int nthreads);
+           float eps, float wd, int step, int nthreads, int path);
 #endif

@@ -1,31 +1,23 @@
 package cpu
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/hone-ai/hone/kernels/ref"
 )
 
 func TestCrossEntropy(t *testing.T) {
 	r := rand.New(rand.NewPCG(19, 20))
 	n, v := 5, 37
-	logits, targets := randn(r, n*v, 3), []int32{0, 36, -1, 5, 5}
-	want := make([]float64, n)
-	for i, y := range targets {
-		if y < 0 {
-			continue
-		}
-		sum := 0.0
-		for _, x := range logits[i*v : (i+1)*v] {
-			sum += math.Exp(float64(x))
-		}
-		want[i] = math.Log(sum) - float64(logits[i*v+int(y)])
-	}
+	logits, targets := ref.Randn(r, n*v, 3), []int32{0, 36, -1, 5, 5}
+	want, wantGrad := ref.CrossEntropy(logits, targets, v, 0.5)
 	losses, dlogits := make([]float32, n), make([]float32, n*v)
 	CrossEntropy(losses, dlogits, logits, targets, v, 0.5)
-	closeTo(t, "cross-entropy", losses, want, 1e-6)
-	gradCheck(t, "cross-entropy", logits, dlogits, func() float64 {
+	ref.CloseTo(t, "cross-entropy", losses, want, 1e-6)
+	ref.CloseTo(t, "cross-entropy gradient", dlogits, wantGrad, 1e-6)
+	ref.GradCheck(t, "cross-entropy", logits, dlogits, func() float64 {
 		CrossEntropy(losses, nil, logits, targets, v, 0)
 		s := 0.0
 		for _, l := range losses {
@@ -38,5 +30,5 @@ func TestCrossEntropy(t *testing.T) {
 	if !slices.Equal(logits, dlogits) {
 		t.Error("in-place gradient differs")
 	}
-	closeTo(t, "cross-entropy in place", losses, want, 1e-6)
+	ref.CloseTo(t, "cross-entropy in place", losses, want, 1e-6)
 }

@@ -30,6 +30,10 @@ int matmul_path(int want);
 // the sum of the exps: the inner loop of softmax and SiLU, vectorised.
 float vexp(float *y, const float *x, float sx, float add, float mul, int n);
 float vexp_path(float *y, const float *x, float sx, float add, float mul, int n, int path);
+// vtanh sets y[i] = mul * tanh(sx*x[i]) (y may be x): soft-capping, with
+// sx = 1/cap and mul = cap. Within a few ulp of tanhf; saturates to +-mul.
+void vtanh(float *y, const float *x, float sx, float mul, int n);
+void vtanh_path(float *y, const float *x, float sx, float mul, int n, int path);
 void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path);
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path);
 
@@ -68,12 +72,43 @@ void rope_forward(float *x, const int32_t *pos, int N, int H, int D, const doubl
 void rope_backward(float *dx, const int32_t *pos, int N, int H, int D, const double *inv_freq, float mscale,
                    int interleaved, int nthreads);
 
-void attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T, int S, int H, int KVH, int D, int nthreads, int path);
+// Attention's shapes and options: q/out [B,T,H,D], k/v [B,S,KVH,D], S >= T,
+// query t at position p = S-T+t. It sees keys j with lo <= j <= p, where lo
+// is the highest of key_start[b*T+t] (unless key_start is NULL: packed
+// examples) and p-window+1 (unless window is 0). Scores are q.k*scale (0:
+// 1/sqrt(D)), then softcap*tanh(score/softcap) unless softcap is 0.
+typedef struct {
+    int B, T, S, H, KVH, D, window;
+    float scale, softcap;
+    const int32_t *key_start;
+} attn_dims;
+void attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, const attn_dims *d,
+                       int nthreads, int path);
 void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k, const float *v,
-                        const float *out, const float *lse, int B, int T, int S, int H, int KVH, int D, int nthreads, int path);
+                        const float *out, const float *lse, const attn_dims *d, int nthreads, int path);
 
 void swiglu_forward(float *out, const float *gate, const float *up, int n, int nthreads);
 void swiglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, int n, int nthreads);
+
+// geglu_forward sets out = gelu_tanh(gate) * up (out may be gate or up);
+// geglu_backward adds the gradients.
+void geglu_forward(float *out, const float *gate, const float *up, int n, int nthreads);
+void geglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, int n, int nthreads);
+
+// softcap_forward sets x = cap tanh(x/cap) in place; softcap_backward turns
+// dy into the input's gradient in place, from the capped output y.
+void softcap_forward(float *x, float cap, int n, int nthreads);
+void softcap_backward(float *dy, const float *y, float cap, int n, int nthreads);
+
+// Flat-buffer ops (reduce.c). sum_squares accumulates in float64 over
+// fixed blocks, so its result does not depend on nthreads.
+double sum_squares(const float *x, int n, int nthreads);
+void scale(float *x, float s, int n, int nthreads);
+void add(float *out, const float *x, int n, int nthreads);
+// add_bias adds b [C] to each row of out [N, C]; bias_backward adds the
+// column sums of dout [N, C] into db [C].
+void add_bias(float *out, const float *b, int N, int C, int nthreads);
+void bias_backward(float *db, const float *dout, int N, int C, int nthreads);
 
 void embedding_forward(float *out, const float *table, const int32_t *tokens, int N, int C);
 void embedding_backward(float *dtable, const float *dout, const int32_t *tokens, int N, int C);
@@ -81,5 +116,5 @@ void embedding_backward(float *dtable, const float *dout, const int32_t *tokens,
 void crossentropy(float *losses, float *dlogits, const float *logits, const int32_t *targets, int N, int V, float dloss, int nthreads);
 
 void adamw(float *params, const float *grads, float *m, float *v, int n, float lr, float beta1, float beta2,
-           float eps, float wd, int step, int nthreads);
+           float eps, float wd, int step, int nthreads, int path);
 #endif

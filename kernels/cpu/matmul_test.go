@@ -6,44 +6,21 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/hone-ai/hone/kernels/ref"
 )
-
-func matmulRef(inp, w []float32, n, c, oc int) []float64 {
-	out := make([]float64, n*oc)
-	for i := range n {
-		for o := range oc {
-			for k := range c {
-				out[i*oc+o] += float64(inp[i*c+k]) * float64(w[o*c+k])
-			}
-		}
-	}
-	return out
-}
-
-// matmulDinpRef is the input's gradient dout w for out = inp wᵀ.
-func matmulDinpRef(dout, w []float32, n, c, oc int) []float64 {
-	dinp := make([]float64, n*c)
-	for i := range n {
-		for o := range oc {
-			for k := range c {
-				dinp[i*c+k] += float64(dout[i*oc+o]) * float64(w[o*c+k])
-			}
-		}
-	}
-	return dinp
-}
 
 func TestMatmul(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	// Odd sizes exercise the C%8 and OC%4 tails; the last is big enough to thread.
 	for _, s := range [][3]int{{1, 8, 4}, {5, 37, 11}, {3, 64, 3}, {33, 16, 70}, {64, 256, 130}} {
 		n, c, oc := s[0], s[1], s[2]
-		inp, w := randn(r, n*c, 1), randn(r, oc*c, 1)
-		want := matmulRef(inp, w, n, c, oc)
+		inp, w := ref.Randn(r, n*c, 1), ref.Randn(r, oc*c, 1)
+		want := ref.Matmul(inp, w, n, c, oc)
 		out := make([]float32, n*oc)
 		for _, simd := range []bool{false, true} {
 			matmulForward(out, inp, w, n, c, oc, simd)
-			closeTo(t, "matmul", out, want, 2e-5)
+			ref.CloseTo(t, "matmul", out, want, 2e-5)
 		}
 	}
 }
@@ -52,26 +29,26 @@ func TestMatmul(t *testing.T) {
 func TestMatmulForwardAdd(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	n, c, oc := 9, 40, 13
-	inp, w, base := randn(r, n*c, 1), randn(r, oc*c, 1), randn(r, n*oc, 1)
-	want := matmulRef(inp, w, n, c, oc)
+	inp, w, base := ref.Randn(r, n*c, 1), ref.Randn(r, oc*c, 1), ref.Randn(r, n*oc, 1)
+	want := ref.Matmul(inp, w, n, c, oc)
 	for i, b := range base {
 		want[i] += float64(b)
 	}
 	out := slices.Clone(base)
 	MatmulForwardAdd(out, inp, w, n, c, oc)
-	closeTo(t, "matmul add", out, want, 2e-5)
+	ref.CloseTo(t, "matmul add", out, want, 2e-5)
 }
 
 func TestMatmulGrad(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	n, c, oc := 4, 19, 6
-	inp, w, rr := randn(r, n*c, 1), randn(r, oc*c, 1), randn(r, n*oc, 1)
+	inp, w, rr := ref.Randn(r, n*c, 1), ref.Randn(r, oc*c, 1), ref.Randn(r, n*oc, 1)
 	out := make([]float32, n*oc)
-	loss := func() float64 { MatmulForward(out, inp, w, n, c, oc); return dotLoss(out, rr) }
+	loss := func() float64 { MatmulForward(out, inp, w, n, c, oc); return ref.DotLoss(out, rr) }
 	dinp, dw := make([]float32, n*c), make([]float32, oc*c)
 	MatmulBackward(dinp, dw, rr, inp, w, n, c, oc)
-	gradCheck(t, "matmul inp", inp, dinp, loss)
-	gradCheck(t, "matmul w", w, dw, loss)
+	ref.GradCheck(t, "matmul inp", inp, dinp, loss)
+	ref.GradCheck(t, "matmul w", w, dw, loss)
 	// Backward adds: a second call doubles; a nil dw is skipped.
 	MatmulBackward(dinp, nil, rr, inp, w, n, c, oc)
 	dinp2 := make([]float32, n*c)
@@ -80,7 +57,7 @@ func TestMatmulGrad(t *testing.T) {
 	for i, g := range dinp2 {
 		twice[i] = 2 * float64(g)
 	}
-	closeTo(t, "matmul accumulated", dinp, twice, 1e-6)
+	ref.CloseTo(t, "matmul accumulated", dinp, twice, 1e-6)
 }
 
 // TestThreadsAgree checks that the split over threads changes nothing: each
@@ -88,14 +65,14 @@ func TestMatmulGrad(t *testing.T) {
 func TestThreadsAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	n, c, oc := 32, 512, 203
-	inp, w := randn(r, n*c, 1), randn(r, oc*c, 1)
+	inp, w := ref.Randn(r, n*c, 1), ref.Randn(r, oc*c, 1)
 	d := AttentionDims{B: 2, T: 96, S: 128, H: 4, KVH: 2, D: 16}
-	q, k, v := randn(r, 2*96*4*16, 1), randn(r, 2*128*2*16, 1), randn(r, 2*128*2*16, 1)
+	q, k, v := ref.Randn(r, 2*96*4*16, 1), ref.Randn(r, 2*128*2*16, 1), ref.Randn(r, 2*128*2*16, 1)
 	run := func(procs int) ([]float32, []float32) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		out, att := make([]float32, n*oc), make([]float32, len(q))
 		MatmulForward(out, inp, w, n, c, oc)
-		AttentionForward(att, nil, q, k, v, d)
+		AttentionForward(att, nil, q, k, v, nil, d)
 		return out, att
 	}
 	m1, a1 := run(1)
@@ -111,7 +88,7 @@ func TestThreadsAgree(t *testing.T) {
 func TestConcurrentCallers(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	n, c, oc := 64, 256, 130
-	inp, w := randn(r, n*c, 1), randn(r, oc*c, 1)
+	inp, w := ref.Randn(r, n*c, 1), ref.Randn(r, oc*c, 1)
 	want := make([]float32, n*oc)
 	MatmulForward(want, inp, w, n, c, oc)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
@@ -151,7 +128,7 @@ func BenchmarkMatmulShapes(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, s := range [][3]int{{1, 576, 1536}, {1, 1536, 576}, {64, 576, 1536}, {64, 1536, 576}, {256, 576, 1536}, {256, 1536, 576}} {
 		n, c, oc := s[0], s[1], s[2]
-		inp, w, out := randn(r, n*c, 1), randn(r, oc*c, 1), make([]float32, n*oc)
+		inp, w, out := ref.Randn(r, n*c, 1), ref.Randn(r, oc*c, 1), make([]float32, n*oc)
 		dinp, dw := make([]float32, n*c), make([]float32, oc*c)
 		flops := 2 * float64(n*c*oc)
 		for _, k := range []string{"fwd", "dinp", "dw"} {
@@ -183,10 +160,10 @@ func TestMatmulPaths(t *testing.T) {
 		}
 		for _, s := range [][3]int{{1, 8, 4}, {5, 37, 11}, {3, 64, 3}, {7, 100, 9}, {9, 131, 17}, {70, 256, 130}} {
 			n, c, oc := s[0], s[1], s[2]
-			inp, w, dout := randn(r, n*c, 1), randn(r, oc*c, 1), randn(r, n*oc, 1)
+			inp, w, dout := ref.Randn(r, n*c, 1), ref.Randn(r, oc*c, 1), ref.Randn(r, n*oc, 1)
 			out := make([]float32, n*oc)
 			matmulForwardPath(out, inp, w, n, c, oc, p)
-			closeTo(t, fmt.Sprintf("path %d %v fwd", p, s), out, matmulRef(inp, w, n, c, oc), 2e-5)
+			ref.CloseTo(t, fmt.Sprintf("path %d %v fwd", p, s), out, ref.Matmul(inp, w, n, c, oc), 2e-5)
 			// Start from ones to check the products add into the gradients.
 			dinp, dw := make([]float32, n*c), make([]float32, oc*c)
 			for i := range dinp {
@@ -196,24 +173,15 @@ func TestMatmulPaths(t *testing.T) {
 				dw[i] = 1
 			}
 			matmulBackwardPath(dinp, dw, dout, inp, w, n, c, oc, p)
-			wantInp, wantW := make([]float64, n*c), make([]float64, oc*c)
-			for i := range n {
-				for o := range oc {
-					g := float64(dout[i*oc+o])
-					for k := range c {
-						wantInp[i*c+k] += g * float64(w[o*c+k])
-						wantW[o*c+k] += g * float64(inp[i*c+k])
-					}
-				}
-			}
+			wantInp, wantW := ref.MatmulBackward(dout, inp, w, n, c, oc)
 			for i := range wantInp {
 				wantInp[i]++
 			}
 			for i := range wantW {
 				wantW[i]++
 			}
-			closeTo(t, fmt.Sprintf("path %d %v dinp", p, s), dinp, wantInp, 2e-5)
-			closeTo(t, fmt.Sprintf("path %d %v dw", p, s), dw, wantW, 2e-5)
+			ref.CloseTo(t, fmt.Sprintf("path %d %v dinp", p, s), dinp, wantInp, 2e-5)
+			ref.CloseTo(t, fmt.Sprintf("path %d %v dw", p, s), dw, wantW, 2e-5)
 			matmulBackwardPath(nil, nil, dout, inp, w, n, c, oc, p) // nothing to do
 		}
 	}

@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/hone-ai/hone/backend/model"
+	"github.com/hone-ai/hone/kernels/ref"
 )
 
 // randNF4 quantises a random [oc, c] weight; it returns the kernel's view
 // and the dequantised f32 weight.
 func randNF4(t *testing.T, r *rand.Rand, oc, c int) (*NF4, []float32) {
 	t.Helper()
-	q, err := model.QuantizeNF4(randn(r, oc*c, 1), oc, c)
+	q, err := model.QuantizeNF4(ref.Randn(r, oc*c, 1), oc, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,15 +42,15 @@ func TestNF4Matmul(t *testing.T) {
 	for _, s := range [][3]int{{1, 64, 4}, {5, 37, 11}, {3, 96, 3}, {40, 256, 130}} {
 		n, c, oc := s[0], s[1], s[2]
 		w, wf := randNF4(t, r, oc, c)
-		inp, dout := randn(r, n*c, 1), randn(r, n*oc, 1)
-		want := matmulRef(inp, wf, n, c, oc)
-		wantDinp := matmulDinpRef(dout, wf, n, c, oc)
+		inp, dout := ref.Randn(r, n*c, 1), ref.Randn(r, n*oc, 1)
+		want := ref.Matmul(inp, wf, n, c, oc)
+		wantDinp, _ := ref.MatmulBackward(dout, inp, wf, n, c, oc)
 		for _, simd := range []bool{false, true} {
 			out, dinp := make([]float32, n*oc), make([]float32, n*c)
 			nf4MatmulForward(out, inp, w, n, c, oc, simd)
-			closeTo(t, "nf4 matmul", out, want, 2e-5)
+			ref.CloseTo(t, "nf4 matmul", out, want, 2e-5)
 			nf4MatmulBackward(dinp, dout, w, n, c, oc, simd)
-			closeTo(t, "nf4 matmul dinp", dinp, wantDinp, 2e-5)
+			ref.CloseTo(t, "nf4 matmul dinp", dinp, wantDinp, 2e-5)
 		}
 	}
 }
@@ -58,12 +59,12 @@ func TestNF4MatmulGrad(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 3))
 	n, c, oc := 4, 70, 6
 	w, _ := randNF4(t, r, oc, c)
-	inp, rr := randn(r, n*c, 1), randn(r, n*oc, 1)
+	inp, rr := ref.Randn(r, n*c, 1), ref.Randn(r, n*oc, 1)
 	out := make([]float32, n*oc)
-	loss := func() float64 { NF4MatmulForward(out, inp, w, n, c, oc); return dotLoss(out, rr) }
+	loss := func() float64 { NF4MatmulForward(out, inp, w, n, c, oc); return ref.DotLoss(out, rr) }
 	dinp := make([]float32, n*c)
 	NF4MatmulBackward(dinp, rr, w, n, c, oc)
-	gradCheck(t, "nf4 matmul inp", inp, dinp, loss)
+	ref.GradCheck(t, "nf4 matmul inp", inp, dinp, loss)
 }
 
 // TestNF4ThreadsAgree: the split over threads changes no bit.
@@ -71,7 +72,7 @@ func TestNF4ThreadsAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 3))
 	n, c, oc := 16, 512, 203
 	w, _ := randNF4(t, r, oc, c)
-	inp, dout := randn(r, n*c, 1), randn(r, n*oc, 1)
+	inp, dout := ref.Randn(r, n*c, 1), ref.Randn(r, n*oc, 1)
 	run := func(procs int) ([]float32, []float32) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		out, dinp := make([]float32, n*oc), make([]float32, n*c)
@@ -92,12 +93,12 @@ func BenchmarkNF4Matmul(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, s := range [][3]int{{1, 2048, 2048}, {64, 1024, 1024}} {
 		n, c, oc := s[0], s[1], s[2]
-		q, err := model.QuantizeNF4(randn(r, oc*c, 1), oc, c)
+		q, err := model.QuantizeNF4(ref.Randn(r, oc*c, 1), oc, c)
 		if err != nil {
 			b.Fatal(err)
 		}
 		w := &NF4{Packed: q.Packed, QAbsmax: q.QAbsmax, Absmax2: q.Absmax2, Offset: q.Offset, Code: &model.NF4Code, Map: &model.DynamicMap}
-		wf, inp, out, dinp := q.Dequantize(), randn(r, n*c, 1), make([]float32, n*oc), make([]float32, n*c)
+		wf, inp, out, dinp := q.Dequantize(), ref.Randn(r, n*c, 1), make([]float32, n*oc), make([]float32, n*c)
 		for name, f := range map[string]func(){
 			"f32":      func() { MatmulForward(out, inp, wf, n, c, oc) },
 			"nf4":      func() { NF4MatmulForward(out, inp, w, n, c, oc) },

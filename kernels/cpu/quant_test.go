@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hone-ai/hone/backend/model"
+	"github.com/hone-ai/hone/kernels/ref"
 )
 
 var qtypes = []struct {
@@ -77,7 +78,7 @@ func TestQuantMatmul(t *testing.T) {
 			n, c, oc := s[0], s[1], s[2]
 			w := randBlocks(r, qt.t, oc, c)
 			wf := dequantRef(t, qt.name, w, oc*c)
-			x := randn(r, n*c, 1)
+			x := ref.Randn(r, n*c, 1)
 			x[r.IntN(len(x))] = 9 // an outlier, as activations have
 			want, bound, fbound := make([]float64, n*oc), make([]float64, n*oc), make([]float64, n*oc)
 			for i := range n {
@@ -165,7 +166,7 @@ func BenchmarkQuantMatmul(b *testing.B) {
 	}{{Q4_1, 1, 576, 1536, false}, {Q4_1, 1, 1536, 576, false}, {Q8_0, 1, 576, 49152, false}, {Q8_0, 1, 576, 49152, true},
 		{Q4_1, 37, 576, 1536, false}} {
 		w := randBlocks(r, s.t, s.oc, s.c)
-		x, out := randn(r, s.n*s.c, 1), make([]float32, s.n*s.oc)
+		x, out := ref.Randn(r, s.n*s.c, 1), make([]float32, s.n*s.oc)
 		for _, p := range []int{qpScalar, qpAVX2, qpVNNI} {
 			b.Run(fmt.Sprintf("t%d_N%d_C%d_OC%d_fine%v/path%d", s.t, s.n, s.c, s.oc, s.fine, p), func(b *testing.B) {
 				if quantPath(p) != p {

@@ -1,5 +1,6 @@
-// exp over arrays, vectorised: softmax (attention, cross-entropy) and SiLU
-// spend most of their time in exp, and libm's is scalar. Cephes' expf: x =
+// exp and tanh over arrays, vectorised: softmax (attention, cross-entropy),
+// SiLU and GELU spend most of their time in exp, soft-capping in tanh, and
+// libm's are scalar. Cephes' expf: x =
 // n ln2 + r with |r| <= ln2/2, a degree-6 polynomial in r, 2^n built in the
 // exponent bits; within 2 ulp of expf. Inputs are clamped to [-87.3, 88.3],
 // so exp(-inf) gives 1e-38, not 0: callers weigh such terms by 0 anyway.
@@ -36,6 +37,23 @@ static float vexp_scalar(float *y, const float *x, float sx, float add, float mu
     return sum;
 }
 
+// tanh as Cephes' tanhf: an odd polynomial below |x| = 0.625, where
+// 1 - 2/(exp(2|x|)+1) would lose bits to cancellation, and that formula
+// above, where exp's clamp makes it saturate to exactly 1 with no overflow.
+#define TH_SMALL 0.625f
+#define TH_POLY(z, a) \
+    ((((-5.70498872745E-3f * (z) + 2.06390887954E-2f) * (z) - 5.37397155531E-2f) * (z) + 1.33314422036E-1f) * (z) - \
+     3.33332819422E-1f) * (z) * (a) + (a)
+
+static float tanh1(float x) {
+    float a = fabsf(x), t = a < TH_SMALL ? TH_POLY(a * a, a) : 1 - 2 / (exp1(a + a) + 1);
+    return copysignf(t, x);
+}
+
+static void vtanh_scalar(float *y, const float *x, float sx, float mul, int n) {
+    for (int i = 0; i < n; i++) y[i] = mul * tanh1(sx * x[i]);
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -61,6 +79,24 @@ static float vexp_scalar(float *y, const float *x, float sx, float add, float mu
         return hsum(s) + vexp_scalar(y ? y + i : 0, x + i, sx, add, mul, n - i);                                              \
     }
 
+// vtanh_SUF is tanh1 a vector at a time, on GCC's vector operators: the
+// sign bit is taken off, both branches computed and the lanes picked by mask.
+#define VTANH(SUF, TGT, V, VL, load, store)                                                                      \
+    TGT static void vtanh_##SUF(float *y, const float *x, float sx, float mul, int n) {                          \
+        typedef int VI __attribute__((vector_size(sizeof(V))));                                                  \
+        int i = 0;                                                                                               \
+        for (; i + VL <= n; i += VL) {                                                                           \
+            V u = load(x + i) * sx;                                                                              \
+            VI sign = (VI)u & (int)0x80000000u;                                                                  \
+            V a = (V)((VI)u ^ sign), z = a * a;                                                                  \
+            V big = 1 - 2 / (exp_##SUF(a + a) + 1), small = TH_POLY(z, a);                                       \
+            VI m = a < TH_SMALL;                                                                                 \
+            VI t = ((VI)small & m) | ((VI)big & ~m);                                                             \
+            store(y + i, (V)(t ^ sign) * mul);                                                                   \
+        }                                                                                                        \
+        vtanh_scalar(y + i, x + i, sx, mul, n - i);                                                              \
+    }
+
 #define R256(v) _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 __attribute__((target("avx2,fma"))) static inline float hsum256(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -70,12 +106,14 @@ __attribute__((target("avx2,fma"))) static inline float hsum256(__m256 v) {
 VEXP(avx2, __attribute__((target("avx2,fma"))), __m256, __m256i, 8, _mm256_set1_ps, _mm256_set1_epi32, _mm256_mul_ps,
      _mm256_add_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_min_ps, _mm256_max_ps, R256, _mm256_cvtps_epi32,
      _mm256_add_epi32, _mm256_slli_epi32, _mm256_castsi256_ps, _mm256_loadu_ps, _mm256_storeu_ps, hsum256)
+VTANH(avx2, __attribute__((target("avx2,fma"))), __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps)
 
 #define R512(v) _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 VEXP(avx512, __attribute__((target("avx512f,avx2,fma"))), __m512, __m512i, 16, _mm512_set1_ps, _mm512_set1_epi32,
      _mm512_mul_ps, _mm512_add_ps, _mm512_fmadd_ps, _mm512_fnmadd_ps, _mm512_min_ps, _mm512_max_ps, R512,
      _mm512_cvtps_epi32, _mm512_add_epi32, _mm512_slli_epi32, _mm512_castsi512_ps, _mm512_loadu_ps, _mm512_storeu_ps,
      _mm512_reduce_add_ps)
+VTANH(avx512, __attribute__((target("avx512f,avx2,fma"))), __m512, 16, _mm512_loadu_ps, _mm512_storeu_ps)
 #endif
 
 float vexp_path(float *y, const float *x, float sx, float add, float mul, int n, int path) {
@@ -91,3 +129,15 @@ float vexp_path(float *y, const float *x, float sx, float add, float mul, int n,
 float vexp(float *y, const float *x, float sx, float add, float mul, int n) {
     return vexp_path(y, x, sx, add, mul, n, MM_BEST);
 }
+
+void vtanh_path(float *y, const float *x, float sx, float mul, int n, int path) {
+#if defined(__x86_64__)
+    switch (matmul_path(path)) {
+    case MM_AVX512: vtanh_avx512(y, x, sx, mul, n); return;
+    case MM_AVX2: vtanh_avx2(y, x, sx, mul, n); return;
+    }
+#endif
+    vtanh_scalar(y, x, sx, mul, n);
+}
+
+void vtanh(float *y, const float *x, float sx, float mul, int n) { vtanh_path(y, x, sx, mul, n, MM_BEST); }

@@ -47,3 +47,40 @@ func TestVexp(t *testing.T) {
 		}
 	}
 }
+
+// TestVtanh: every path is within a few ulp of math.Tanh from the smallest
+// values (where 1 - 2/(exp(2x)+1) would cancel) through the switch between
+// its two formulas to saturation, and odd; scaled as soft-capping uses it.
+func TestVtanh(t *testing.T) {
+	var x []float32
+	for v := float32(1e-30); v < 1e4; v *= 1.01 {
+		x = append(x, v, -v)
+	}
+	for i := range 4000 {
+		x = append(x, -20+40*float32(i)/3999) // evenly through [-20, 20]
+	}
+	x = append(x, 0, 0.625, -0.625, 0.62499994, 1e38, -1e38, float32(math.Inf(1)), float32(math.Inf(-1)))
+	for _, path := range paths() {
+		y := make([]float32, len(x))
+		vtanhPath(y, x, 1, 1, path)
+		worst := 0.0
+		for i, v := range x {
+			want := math.Tanh(float64(v))
+			e := math.Abs(float64(y[i])-want) / math.Max(math.Abs(want), 1e-38)
+			if !(e <= 3e-7) || (v < 0) != math.Signbit(float64(y[i])) {
+				t.Fatalf("path %d: tanh(%g) = %g, want %g (relative error %.2g)", path, v, y[i], want, e)
+			}
+			worst = max(worst, e)
+		}
+		t.Logf("path %d: worst relative error %.2g over %d values", path, worst, len(x))
+
+		// Soft-capping at 30: 30 tanh(x/30), the tail past any vector width.
+		y = y[:13]
+		vtanhPath(y, x[:13], 1.0/30, 30, path)
+		for i, v := range y {
+			if want := 30 * math.Tanh(float64(x[i])/30); math.Abs(float64(v)-want) > 1e-6*math.Abs(want) {
+				t.Errorf("path %d: 30 tanh(%g/30) = %g, want %g", path, x[i], v, want)
+			}
+		}
+	}
+}

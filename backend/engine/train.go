@@ -14,6 +14,11 @@ type Batch struct {
 	B, T    int
 	Tokens  []int32
 	Targets []int32
+	// Packing puts several examples in one row. Positions (nil: each
+	// token's index in its row) then restart at 0 with each example, and
+	// Starts (nil: all 0) holds, per token, the row index of its example's
+	// first token: attention never reaches into another example.
+	Positions, Starts []int32
 }
 
 // TrainOptions choose what trains and how.
@@ -56,7 +61,8 @@ type Trainer struct {
 // buffers are a pass's tensors for B x T batches.
 type buffers struct {
 	B, T                 int
-	tokens, targets, pos *Tensor   // I32 [N]
+	tokens, targets, pos *Tensor   // I32 [N]; pos: a packed batch's positions
+	rowPos, starts       *Tensor   // I32 [N]: each token's index in its row; a packed batch's example starts
 	xs                   []*Tensor // each layer's input, then the last layer's output
 	acts                 []*acts   // each layer's, or one shared one with checkpointing
 	bwd                  *grads    // a layer's backward temporaries, shared by all layers
@@ -89,7 +95,8 @@ func (t *Trainer) buffersFor(p *pass, chunk int) *buffers {
 	for i := range pos {
 		pos[i] = int32(i % p.T)
 	}
-	dev.UploadI32(s.pos, pos)
+	s.rowPos, s.starts = dev.Alloc(compute.I32, N), dev.Alloc(compute.I32, N)
+	dev.UploadI32(s.rowPos, pos)
 	t.buf = s
 	return s
 }
@@ -155,6 +162,14 @@ func (t *Trainer) check(b Batch) error {
 	}
 	if b.T > t.m.Config.MaxPositions && t.m.Config.MaxPositions > 0 {
 		return fmt.Errorf("engine: sequence length %d past the model's %d", b.T, t.m.Config.MaxPositions)
+	}
+	if (b.Positions != nil && len(b.Positions) != len(b.Tokens)) || (b.Starts != nil && len(b.Starts) != len(b.Tokens)) {
+		return fmt.Errorf("engine: packed batch of %d tokens with %d positions and %d starts", len(b.Tokens), len(b.Positions), len(b.Starts))
+	}
+	for i, st := range b.Starts {
+		if st < 0 || int(st) > i%b.T {
+			return fmt.Errorf("engine: token %d of its row starts its example at %d", i%b.T, st)
+		}
 	}
 	V := int32(t.m.Config.VocabSize)
 	for i, tok := range b.Tokens {
@@ -222,7 +237,15 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 	s := t.buffersFor(p, chunk)
 	dev.UploadI32(s.tokens, b.Tokens)
 	dev.UploadI32(s.targets, b.Targets)
-	p.pos = s.pos
+	p.pos = s.rowPos
+	if b.Positions != nil {
+		dev.UploadI32(s.pos, b.Positions)
+		p.pos = s.pos
+	}
+	if b.Starts != nil {
+		dev.UploadI32(s.starts, b.Starts)
+		p.keyStart = s.starts
+	}
 
 	// Forward: xs[l] is layer l's input, xs[L] the last layer's output.
 	xs := s.xs

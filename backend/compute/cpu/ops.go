@@ -2,7 +2,6 @@ package cpu
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/hone-ai/hone/backend/compute"
 	kcpu "github.com/hone-ai/hone/kernels/cpu"
@@ -91,19 +90,16 @@ func attnDims(q, k *compute.Tensor, o compute.AttnOpts) kcpu.AttentionDims {
 	if len(q.Shape()) != 4 || len(k.Shape()) != 4 {
 		panic(fmt.Sprintf("cpu: attention of q %v over k %v: want [B T H D] and [B S KVH D]", q.Shape(), k.Shape()))
 	}
-	d := q.Dim(3)
-	if o.SoftCap != 0 || o.Window != 0 || o.KeyStart != nil || (o.Scale != 0 && o.Scale != float32(1/math.Sqrt(float64(d)))) {
-		panic("cpu: attention variants need the new kernels")
-	}
-	return kcpu.AttentionDims{B: q.Dim(0), T: q.Dim(1), S: k.Dim(1), H: q.Dim(2), KVH: k.Dim(2), D: d}
+	return kcpu.AttentionDims{B: q.Dim(0), T: q.Dim(1), S: k.Dim(1), H: q.Dim(2), KVH: k.Dim(2), D: q.Dim(3),
+		Scale: o.Scale, SoftCap: o.SoftCap, Window: o.Window}
 }
 
 func (*Device) Attention(out, lse, q, k, v *compute.Tensor, o compute.AttnOpts) {
-	kcpu.AttentionForward(f32(out), f32(lse), f32(q), f32(k), f32(v), attnDims(q, k, o))
+	kcpu.AttentionForward(f32(out), f32(lse), f32(q), f32(k), f32(v), i32(o.KeyStart), attnDims(q, k, o))
 }
 
 func (*Device) AttentionBackward(dq, dk, dv, dout, q, k, v, out, lse *compute.Tensor, o compute.AttnOpts) {
-	kcpu.AttentionBackward(f32(dq), f32(dk), f32(dv), f32(dout), f32(q), f32(k), f32(v), f32(out), f32(lse), attnDims(q, k, o))
+	kcpu.AttentionBackward(f32(dq), f32(dk), f32(dv), f32(dout), f32(q), f32(k), f32(v), f32(out), f32(lse), i32(o.KeyStart), attnDims(q, k, o))
 }
 
 func (*Device) SwiGLU(out, gate, up *compute.Tensor) { kcpu.SwiGLUForward(f32(out), f32(gate), f32(up)) }
@@ -112,46 +108,15 @@ func (*Device) SwiGLUBackward(dgate, dup, dout, gate, up *compute.Tensor) {
 	kcpu.SwiGLUBackward(f32(dgate), f32(dup), f32(dout), f32(gate), f32(up))
 }
 
-func (*Device) GeGLU(out, gate, up *compute.Tensor) {
-	o, g, u := f32(out), f32(gate), f32(up)
-	for i := range o {
-		o[i] = geluTanh(g[i]) * u[i]
-	}
-}
-
-func geluTanh(x float32) float32 {
-	const k = 0.7978845608028654 // sqrt(2/pi)
-	v := float64(x)
-	return float32(0.5 * v * (1 + math.Tanh(k*(v+0.044715*v*v*v))))
-}
+func (*Device) GeGLU(out, gate, up *compute.Tensor) { kcpu.GeGLUForward(f32(out), f32(gate), f32(up)) }
 
 func (*Device) GeGLUBackward(dgate, dup, dout, gate, up *compute.Tensor) {
-	dg, du, dy, g, u := f32(dgate), f32(dup), f32(dout), f32(gate), f32(up)
-	const k = 0.7978845608028654
-	for i := range dy {
-		x := float64(g[i])
-		th := math.Tanh(k * (x + 0.044715*x*x*x))
-		gelu := 0.5 * x * (1 + th)
-		dgelu := 0.5*(1+th) + 0.5*x*(1-th*th)*k*(1+3*0.044715*x*x)
-		dg[i] += float32(float64(dy[i]) * float64(u[i]) * dgelu)
-		du[i] += float32(float64(dy[i]) * gelu)
-	}
+	kcpu.GeGLUBackward(f32(dgate), f32(dup), f32(dout), f32(gate), f32(up))
 }
 
-func (*Device) SoftCap(x *compute.Tensor, c float32) {
-	d := f32(x)
-	for i, v := range d {
-		d[i] = c * float32(math.Tanh(float64(v/c)))
-	}
-}
+func (*Device) SoftCap(x *compute.Tensor, c float32) { kcpu.SoftCapForward(f32(x), c) }
 
-func (*Device) SoftCapBackward(dy, y *compute.Tensor, c float32) {
-	g, o := f32(dy), f32(y)
-	for i, v := range o {
-		t := v / c
-		g[i] *= 1 - t*t
-	}
-}
+func (*Device) SoftCapBackward(dy, y *compute.Tensor, c float32) { kcpu.SoftCapBackward(f32(dy), f32(y), c) }
 
 // Embedding reads an f32 table or unpacks GGUF block rows as it goes.
 func (*Device) Embedding(out, table, tokens *compute.Tensor) {
@@ -173,45 +138,23 @@ func (*Device) EmbeddingBackward(dtable, dout, tokens *compute.Tensor) {
 	kcpu.EmbeddingBackward(f32(dtable), f32(dout), i32(tokens), dtable.Dim(1))
 }
 
-func (*Device) Add(out, x *compute.Tensor) {
-	o, d := f32(out), f32(x)
-	if len(o) != len(d) {
-		panic("cpu: Add of different sizes")
-	}
-	for i, v := range d {
-		o[i] += v
-	}
-}
+func (*Device) Add(out, x *compute.Tensor) { kcpu.Add(f32(out), f32(x)) }
 
 func (*Device) AddBias(out, b *compute.Tensor) {
-	o, bias := f32(out), f32(b)
-	c := len(bias)
-	if out.Dim(-1) != c {
+	if out.Dim(-1) != b.Len() {
 		panic("cpu: AddBias of a bias that is not a row")
 	}
-	for i := 0; i < len(o); i += c {
-		for j, v := range bias {
-			o[i+j] += v
-		}
-	}
+	kcpu.AddBias(f32(out), f32(b))
 }
 
 func (*Device) BiasBackward(db, dout *compute.Tensor) {
-	g, dy := f32(db), f32(dout)
-	c := len(g)
-	for i := 0; i < len(dy); i += c {
-		for j, v := range dy[i : i+c] {
-			g[j] += v
-		}
+	if dout.Dim(-1) != db.Len() {
+		panic("cpu: BiasBackward into a bias that is not a row")
 	}
+	kcpu.BiasBackward(f32(db), f32(dout))
 }
 
-func (*Device) Scale(x *compute.Tensor, s float32) {
-	d := f32(x)
-	for i := range d {
-		d[i] *= s
-	}
-}
+func (*Device) Scale(x *compute.Tensor, s float32) { kcpu.Scale(f32(x), s) }
 
 func (*Device) CrossEntropy(losses, dlogits, logits, targets *compute.Tensor, dloss float32) {
 	kcpu.CrossEntropy(f32(losses), f32(dlogits), f32(logits), i32(targets), logits.Dim(-1), dloss)
@@ -221,10 +164,4 @@ func (*Device) AdamW(p, g, m, v *compute.Tensor, step int, h compute.AdamW) {
 	kcpu.AdamW(f32(p), f32(g), f32(m), f32(v), step, kcpu.AdamWConfig(h))
 }
 
-func (*Device) SumSquares(x *compute.Tensor) float64 {
-	s := 0.0
-	for _, v := range f32(x) {
-		s += float64(v) * float64(v)
-	}
-	return s
-}
+func (*Device) SumSquares(x *compute.Tensor) float64 { return kcpu.SumSquares(f32(x)) }

@@ -102,7 +102,9 @@ func (*Device) AttentionBackward(dq, dk, dv, dout, q, k, v, out, lse *compute.Te
 	kcpu.AttentionBackward(f32(dq), f32(dk), f32(dv), f32(dout), f32(q), f32(k), f32(v), f32(out), f32(lse), i32(o.KeyStart), attnDims(q, k, o))
 }
 
-func (*Device) SwiGLU(out, gate, up *compute.Tensor) { kcpu.SwiGLUForward(f32(out), f32(gate), f32(up)) }
+func (*Device) SwiGLU(out, gate, up *compute.Tensor) {
+	kcpu.SwiGLUForward(f32(out), f32(gate), f32(up))
+}
 
 func (*Device) SwiGLUBackward(dgate, dup, dout, gate, up *compute.Tensor) {
 	kcpu.SwiGLUBackward(f32(dgate), f32(dup), f32(dout), f32(gate), f32(up))
@@ -116,7 +118,9 @@ func (*Device) GeGLUBackward(dgate, dup, dout, gate, up *compute.Tensor) {
 
 func (*Device) SoftCap(x *compute.Tensor, c float32) { kcpu.SoftCapForward(f32(x), c) }
 
-func (*Device) SoftCapBackward(dy, y *compute.Tensor, c float32) { kcpu.SoftCapBackward(f32(dy), f32(y), c) }
+func (*Device) SoftCapBackward(dy, y *compute.Tensor, c float32) {
+	kcpu.SoftCapBackward(f32(dy), f32(y), c)
+}
 
 // Embedding reads an f32 table or unpacks GGUF block rows as it goes.
 func (*Device) Embedding(out, table, tokens *compute.Tensor) {

@@ -61,5 +61,5 @@ func await(waitFor func(int64) (store.Job, error), id int64, stderr io.Writer, n
 	case store.JobFailed:
 		return errors.New(j.Error)
 	}
-	return fmt.Errorf("%s: %s %s", name, j.State, j.Message)
+	return fmt.Errorf("%s: %s", name, j.State)
 }

@@ -30,11 +30,11 @@ func RunChild(ctx context.Context, st *store.Store, kinds Kinds, id int64, out i
 	t := newTracker(st, j, 200*time.Millisecond, messenger(out))
 	fn, ok := kinds[j.Kind]
 	if !ok {
-		t.end(nil, fmt.Errorf("this Hone has no job of kind %q", j.Kind), ctx)
+		t.end(ctx, nil, fmt.Errorf("this Hone has no job of kind %q", j.Kind))
 		return nil
 	}
 	res, err := fn(ctx, json.RawMessage(j.Spec), t.report)
-	t.end(res, err, ctx)
+	t.end(ctx, res, err)
 	return nil
 }
 

@@ -138,12 +138,13 @@ func (r *Runner) Start(ctx context.Context, s Spec) (int64, error) {
 		return 0, fmt.Errorf("jobs: start %s: %w", s.Kind, err)
 	}
 	ctx, e := r.add(ctx, j.ID)
-	t := newTracker(r.st, j, r.throttle, r.emitter(s.Watch))
-	t.emit(j)
+	emit := r.emitter(s.Watch)
+	emit(j)
+	t := newTracker(r.st, j, r.throttle, emit)
 	go func() {
 		defer r.finish(j.ID, e)
 		res, err := s.Run(ctx, t.report)
-		t.end(res, err, ctx)
+		t.end(ctx, res, err)
 	}()
 	return j.ID, nil
 }

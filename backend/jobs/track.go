@@ -74,7 +74,7 @@ func (t *tracker) report(p Progress) {
 // end records the outcome of the work: succeeded with its result, cancelled
 // when ctx was cancelled and the work returned that, else failed. It returns
 // the final row.
-func (t *tracker) end(result any, err error, ctx context.Context) store.Job {
+func (t *tracker) end(ctx context.Context, result any, err error) store.Job {
 	close(t.dirty)
 	<-t.persisted
 	t.mu.Lock()

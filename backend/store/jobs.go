@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -170,8 +171,8 @@ func (s *Store) JobMetrics(ctx context.Context, id int64) ([]JobMetric, error) {
 func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
 	var j Job
 	err := s.DB.WithContext(ctx).First(&j, id).Error
-	if err == gorm.ErrRecordNotFound {
-		return j, fmt.Errorf("job %d: not found", id)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return j, fmt.Errorf("job %d: %w", id, err)
 	}
 	return j, err
 }

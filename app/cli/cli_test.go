@@ -129,4 +129,3 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
-

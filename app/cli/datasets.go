@@ -101,7 +101,7 @@ func (c *cli) datasetCmd() *cobra.Command {
 		Use:         "dataset",
 		Short:       "one dataset: show, export, fix, split, mix or delete",
 		Annotations: map[string]string{groupKey: ""},
-		Args:  cobra.ArbitraryArgs,
+		Args:        cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("dataset: want show, export, fix, split, mix or delete")

@@ -182,23 +182,20 @@ func forward(stdout io.Reader, j store.Job, emit func(store.Job)) {
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	for sc.Scan() {
 		var m Message
-		if json.Unmarshal(sc.Bytes(), &m) != nil {
+		// An end message needs nothing here: the row is the record, and
+		// supervise emits it once the child has exited.
+		if json.Unmarshal(sc.Bytes(), &m) != nil || m.Type != MessageProgress || m.Progress == nil {
 			continue
 		}
-		switch {
-		case m.Type == MessageProgress && m.Progress != nil:
-			p := m.Progress
-			j.Progress, j.Message = p.Fraction, p.Message
-			if p.Step > 0 {
-				j.Step = p.Step
-			}
-			if p.Metrics != nil {
-				j.Metrics = p.Metrics
-			}
-			emit(j)
-		case m.Type == MessageEnd:
-			// The row is the record: supervise emits it once the child exits.
+		p := m.Progress
+		j.Progress, j.Message = p.Fraction, p.Message
+		if p.Step > 0 {
+			j.Step = p.Step
 		}
+		if p.Metrics != nil {
+			j.Metrics = p.Metrics
+		}
+		emit(j)
 	}
 	io.Copy(io.Discard, stdout) // a line over the limit: drain, so the child never blocks
 }

@@ -1,5 +1,8 @@
 // Package app is the Wails-bound facade over the backend: one struct per
-// screen, Wails events for the UI, and no logic of its own.
+// screen, Wails events for the UI (job updates, with their structured
+// progress and results, arrive under "job"), and no logic of its own: every
+// use case is a call into backend/core, the same one the command line
+// (app/cli) makes.
 package app
 
 import (

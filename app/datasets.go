@@ -1,14 +1,9 @@
 package app
 
 import (
-	"context"
-	"fmt"
-	"os"
-
 	"github.com/hone-ai/hone/backend/core"
 	"github.com/hone-ai/hone/backend/dataset"
 	"github.com/hone-ai/hone/backend/dataset/parse"
-	"github.com/hone-ai/hone/backend/jobs"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
 
@@ -23,23 +18,16 @@ type Datasets struct {
 
 // Detect reads the first rows of a file: its format and a preview, before importing.
 func (d *Datasets) Detect(path string, opts parse.Options) (parse.Detection, error) {
-	return parse.Detect(path, opts)
+	return d.h.DetectFile(path, opts)
 }
 
 // Import starts a background import job for each file and returns the job
-// ids; progress and the end arrive as "job" events.
+// ids; progress and the end arrive as "job" events, and a succeeded job's
+// result is a core.ImportResult (the new dataset's id).
 func (d *Datasets) Import(paths []string, opts dataset.ImportOptions) ([]int64, error) {
 	var ids []int64
 	for _, p := range paths {
-		o := opts
-		id, err := d.h.Jobs.Start(d.shell.ctx, "import", "Import "+p, func(ctx context.Context, progress jobs.Progress) error {
-			ds, err := dataset.Import(ctx, d.h.Store, p, o, func(pr dataset.Progress) { progress(pr.Fraction(), pr.Message()) })
-			if err != nil {
-				return err
-			}
-			progress(1, fmt.Sprintf("dataset %d: %d examples, %d rows skipped", ds.ID, ds.Examples, ds.Errors))
-			return nil
-		})
+		id, err := d.h.StartImport(d.shell.ctx, p, opts, nil)
 		if err != nil {
 			return ids, err
 		}
@@ -60,41 +48,41 @@ func (d *Datasets) PickFiles() ([]string, error) {
 }
 
 // List returns the datasets, newest first.
-func (d *Datasets) List() ([]dataset.Dataset, error) { return dataset.List(d.shell.ctx, d.h.Store) }
+func (d *Datasets) List() ([]dataset.Dataset, error) { return d.h.Datasets(d.shell.ctx) }
 
 // Report is the quality report of a dataset.
 func (d *Datasets) Report(id int64) (dataset.Report, error) {
-	return dataset.MakeReport(d.shell.ctx, d.h.Store, id)
+	return d.h.DatasetReport(d.shell.ctx, id)
 }
 
 // Examples pages through a dataset, optionally searching.
 func (d *Datasets) Examples(id int64, search string, offset, limit int) (dataset.Page, error) {
-	return dataset.Examples(d.shell.ctx, d.h.Store, id, search, offset, limit)
+	return d.h.DatasetExamples(d.shell.ctx, id, search, offset, limit)
 }
 
 // ExamplesByID returns the examples behind a finding.
 func (d *Datasets) ExamplesByID(id int64, ids []int64) ([]dataset.Example, error) {
-	return dataset.ExamplesByID(d.shell.ctx, d.h.Store, id, ids)
+	return d.h.DatasetExamplesByID(d.shell.ctx, id, ids)
 }
 
 // CountTokens measures a dataset in the tokens of a model on disk.
 func (d *Datasets) CountTokens(id int64, modelPath string, seqLen int) (dataset.TokenLengths, error) {
-	return dataset.CountTokens(d.shell.ctx, d.h.Store, id, modelPath, seqLen)
+	return d.h.CountTokens(d.shell.ctx, id, modelPath, seqLen)
 }
 
 // Errors lists the rows an import skipped.
 func (d *Datasets) Errors(id int64, limit int) ([]dataset.ImportError, error) {
-	return dataset.Errors(d.shell.ctx, d.h.Store, id, limit)
+	return d.h.DatasetErrors(d.shell.ctx, id, limit)
 }
 
 // Fix makes a new version without a finding's examples.
 func (d *Datasets) Fix(id int64, fix string) (dataset.Dataset, error) {
-	return dataset.Fix(d.shell.ctx, d.h.Store, id, fix)
+	return d.h.FixDataset(d.shell.ctx, id, fix)
 }
 
 // Split makes a seeded train/eval split.
 func (d *Datasets) Split(id int64, evalFraction float64, seed uint64) ([]dataset.Dataset, error) {
-	train, eval, err := dataset.Split(d.shell.ctx, d.h.Store, id, evalFraction, seed)
+	train, eval, err := d.h.SplitDataset(d.shell.ctx, id, evalFraction, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -103,15 +91,15 @@ func (d *Datasets) Split(id int64, evalFraction float64, seed uint64) ([]dataset
 
 // Mix draws from several datasets by weight.
 func (d *Datasets) Mix(name string, parts []dataset.MixPart, total int64, seed uint64) (dataset.Dataset, error) {
-	return dataset.Mix(d.shell.ctx, d.h.Store, name, parts, total, seed)
+	return d.h.MixDatasets(d.shell.ctx, name, parts, total, seed)
 }
 
 // Delete removes a dataset.
-func (d *Datasets) Delete(id int64) error { return dataset.Delete(d.shell.ctx, d.h.Store, id) }
+func (d *Datasets) Delete(id int64) error { return d.h.DeleteDataset(d.shell.ctx, id) }
 
 // Export asks where to save a dataset as JSONL and writes it there; "" when cancelled.
 func (d *Datasets) Export(id int64) (string, error) {
-	ds, err := dataset.Get(d.shell.ctx, d.h.Store, id)
+	ds, err := d.h.Dataset(d.shell.ctx, id)
 	if err != nil {
 		return "", err
 	}
@@ -124,13 +112,6 @@ func (d *Datasets) Export(id int64) (string, error) {
 
 // ExportTo writes a dataset as JSONL to path.
 func (d *Datasets) ExportTo(id int64, path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if _, err := dataset.Export(d.shell.ctx, d.h.Store, id, f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	_, err := d.h.ExportDataset(d.shell.ctx, id, path)
+	return err
 }

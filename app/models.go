@@ -1,13 +1,8 @@
 package app
 
 import (
-	"context"
-	"fmt"
-
 	"github.com/hone-ai/hone/backend/core"
-	"github.com/hone-ai/hone/backend/jobs"
 	"github.com/hone-ai/hone/backend/model"
-	"github.com/hone-ai/hone/backend/model/hub"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
 
@@ -35,19 +30,8 @@ func (m *Models) AddFolder() (string, error) {
 // RemoveFolder stops scanning a folder.
 func (m *Models) RemoveFolder(path string) error { return m.h.RemoveModelFolder(m.shell.ctx, path) }
 
-// Download fetches a model from the Hugging Face Hub in a background job.
+// Download fetches a model from the Hugging Face Hub in a background job;
+// a succeeded job's result is a core.DownloadResult.
 func (m *Models) Download(repo, revision, token string) (int64, error) {
-	return m.h.Jobs.Start(m.shell.ctx, "download", "Download "+repo, func(ctx context.Context, progress jobs.Progress) error {
-		dir, err := m.h.DownloadModel(ctx, repo, revision, token, func(p hub.Progress) {
-			frac := 0.0
-			if p.Total > 0 {
-				frac = float64(p.Done) / float64(p.Total)
-			}
-			progress(frac, fmt.Sprintf("%s: %.0f of %.0f MB", p.File, float64(p.Done)/1e6, float64(p.Total)/1e6))
-		})
-		if err == nil {
-			progress(1, "saved in "+dir)
-		}
-		return err
-	})
+	return m.h.StartDownload(m.shell.ctx, repo, revision, token, nil)
 }

@@ -1,6 +1,18 @@
-// Package core opens what every Hone front end needs: the data folder, the
-// database, the machine prober and the job runner. The window (app/) and the
-// CLI both start here, so they run the same code.
+// Package core is Hone's use-case layer: everything the window (app/) and
+// the command line (app/cli) both do goes through a *Hone, so they run the
+// same code and see the same data. It owns:
+//
+//   - opening Hone: the data folder, the database, the machine prober and the
+//     job runner, with the start-up repairs (jobs of dead processes marked
+//     interrupted, datasets a killed import left half-written removed);
+//   - the use cases: doctor, plan, datasets (import as a job with a
+//     structured result, report, fix, split, mix, export, delete), models
+//     (scan, folders, download as a job), and starting jobs, in this process
+//     or in a child process of this binary (the hidden `hone job-run`);
+//   - the registry of the work a child process can run (Options.Kinds).
+//
+// It holds no presentation: app/ turns results into Wails bindings and
+// events, app/cli into text and JSON.
 package core
 
 import (
@@ -27,6 +39,12 @@ type Options struct {
 	CUDABuilt bool
 	Version   string
 	Events    jobs.Emitter
+	// Kinds are the jobs a child process can run (ChildKinds when nil).
+	Kinds jobs.Kinds
+	// ForChild opens Hone inside a child process that runs one job: the
+	// parent is alive and owns the start-up repairs, so they are skipped,
+	// and there is no job runner.
+	ForChild bool
 }
 
 // Hone is an opened data folder with its services.
@@ -37,6 +55,7 @@ type Hone struct {
 	Prober  *hw.Prober
 	Jobs    *jobs.Runner
 	getenv  func(string) string
+	kinds   jobs.Kinds
 	closers []func()
 }
 
@@ -73,22 +92,41 @@ func Open(ctx context.Context, o Options) (*Hone, error) {
 		return nil, err
 	}
 	h.closers = append(h.closers, func() { h.Store.Close() })
-	// An import killed halfway left an invisible dataset: remove it.
-	if _, err := dataset.Cleanup(ctx, h.Store); err != nil {
+	if o.Kinds == nil {
+		o.Kinds = ChildKinds()
+	}
+	h.kinds = o.Kinds
+	if o.ForChild {
+		return h, nil
+	}
+	if err := h.repair(ctx); err != nil {
 		h.Close()
 		return nil, err
 	}
-	if h.Jobs, err = jobs.NewRunner(ctx, h.Store, o.Events); err != nil {
+	if h.Jobs, err = jobs.NewRunner(ctx, h.Store, o.Events, jobs.Options{Child: h.childCommand(o), Kinds: o.Kinds}); err != nil {
 		h.Close()
 		return nil, err
 	}
 	return h, nil
 }
 
-// Close waits for running jobs and releases everything Open took.
+// repair removes the datasets an import killed halfway left invisible. A
+// live Hone beside this one (the window while a command runs) may be
+// importing right now: then the repair waits for a start with none.
+func (h *Hone) repair(ctx context.Context) error {
+	live, err := h.Store.LiveJobs(ctx, os.Getpid(), jobs.Alive)
+	if err != nil || live > 0 {
+		return err
+	}
+	_, err = dataset.Cleanup(ctx, h.Store)
+	return err
+}
+
+// Close cancels running jobs, waits for them to record their end, and
+// releases everything Open took.
 func (h *Hone) Close() {
 	if h.Jobs != nil {
-		h.Jobs.Wait()
+		h.Jobs.Shutdown()
 	}
 	for i := len(h.closers) - 1; i >= 0; i-- {
 		h.closers[i]()

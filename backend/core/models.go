@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hone-ai/hone/backend/jobs"
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/model/hub"
+	"github.com/hone-ai/hone/backend/store"
 )
 
 // ModelsDir is where downloaded models go, inside the data folder.
@@ -74,6 +76,35 @@ func (h *Hone) RemoveModelFolder(ctx context.Context, path string) error {
 		return fmt.Errorf("remove model folder %s: not in the list", abs)
 	}
 	return res.Error
+}
+
+// DownloadKind is the kind of a model download job.
+const DownloadKind = "download"
+
+// DownloadResult is what a download job made, its JSON result.
+type DownloadResult struct {
+	Repo string `json:"repo"`
+	Dir  string `json:"dir"` // where the model now is
+}
+
+// StartDownload fetches a model from the Hugging Face Hub in a job of this
+// process; watch, if not nil, sees every update of the job.
+func (h *Hone) StartDownload(ctx context.Context, repo, revision, token string, watch func(store.Job)) (int64, error) {
+	return h.Jobs.Start(ctx, jobs.Spec{Kind: DownloadKind, Title: "Download " + repo, Watch: watch,
+		Run: func(ctx context.Context, report jobs.Report) (any, error) {
+			dir, err := h.DownloadModel(ctx, repo, revision, token, func(p hub.Progress) {
+				frac := 0.0
+				if p.Total > 0 {
+					frac = float64(p.Done) / float64(p.Total)
+				}
+				report(jobs.Progress{Fraction: frac, Message: fmt.Sprintf("%s: %.0f of %.0f MB", p.File, float64(p.Done)/1e6, float64(p.Total)/1e6)})
+			})
+			if err != nil {
+				return nil, err
+			}
+			report(jobs.Progress{Fraction: 1, Message: "saved in " + dir})
+			return DownloadResult{Repo: repo, Dir: dir}, nil
+		}})
 }
 
 // DownloadModel fetches a model from the Hugging Face Hub into the data

@@ -39,7 +39,7 @@ func newRunner(t *testing.T) (*Runner, *store.Store, *recorder) {
 	}
 	t.Cleanup(func() { st.Close() })
 	rec := &recorder{}
-	r, err := NewRunner(context.Background(), st, rec)
+	r, err := NewRunner(context.Background(), st, rec, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,20 +51,20 @@ func TestJobOutcomes(t *testing.T) {
 	boom := errors.New("boom")
 	tests := []struct {
 		name      string
-		fn        Func
+		fn        func(ctx context.Context, p Report) error
 		cancel    bool
 		wantState string
 		wantError string
 	}{
-		{"succeeds", func(ctx context.Context, p Progress) error {
+		{"succeeds", func(ctx context.Context, p Report) error {
 			for i := range 4 {
-				p(float64(i)/4, "step")
+				p(Progress{Fraction: float64(i) / 4, Message: "step"})
 			}
 			return nil
 		}, false, store.JobSucceeded, ""},
-		{"fails", func(ctx context.Context, p Progress) error { p(0.5, "half"); return boom }, false, store.JobFailed, "boom"},
-		{"cancelled", func(ctx context.Context, p Progress) error {
-			p(0.1, "waiting")
+		{"fails", func(ctx context.Context, p Report) error { p(Progress{Fraction: 0.5, Message: "half"}); return boom }, false, store.JobFailed, "boom"},
+		{"cancelled", func(ctx context.Context, p Report) error {
+			p(Progress{Fraction: 0.1, Message: "waiting"})
 			<-ctx.Done()
 			return ctx.Err()
 		}, true, store.JobCancelled, ""},
@@ -73,7 +73,8 @@ func TestJobOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			r, _, rec := newRunner(t)
-			id, err := r.Start(ctx, "test", tt.name, tt.fn)
+			fn := tt.fn
+			id, err := r.Start(ctx, Spec{Kind: "test", Title: tt.name, Run: func(ctx context.Context, p Report) (any, error) { return nil, fn(ctx, p) }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,11 +109,11 @@ func TestProgressIsPersistedWhileRunning(t *testing.T) {
 	ctx := context.Background()
 	r, st, _ := newRunner(t)
 	release := make(chan struct{})
-	id, _ := r.Start(ctx, "test", "slow", func(ctx context.Context, p Progress) error {
-		p(0.4, "reading")
+	id, _ := r.Start(ctx, Spec{Kind: "test", Title: "slow", Run: func(ctx context.Context, p Report) (any, error) {
+		p(Progress{Fraction: 0.4, Message: "reading"})
 		<-release
-		return nil
-	})
+		return nil, nil
+	}})
 	waitFor(t, func() bool { j, _ := st.Job(ctx, id); return j.Progress == 0.4 })
 	j, _ := st.Job(ctx, id)
 	if j.State != store.JobRunning || j.Message != "reading" {
@@ -132,7 +133,7 @@ func TestRunningJobsOfADeadProcessAreInterrupted(t *testing.T) {
 
 	st, _ = store.Open(ctx, path)
 	defer st.Close()
-	if _, err := NewRunner(ctx, st, &recorder{}); err != nil {
+	if _, err := NewRunner(ctx, st, &recorder{}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := st.Job(ctx, j.ID)
@@ -149,5 +150,45 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 10 s")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A job's structured progress and result: the step's metrics are kept for
+// every step even when the row and the events are throttled, the result is
+// the job's JSON, and Watch sees the same updates as the Emitter.
+func TestStructuredProgressAndResult(t *testing.T) {
+	ctx := context.Background()
+	r, st, rec := newRunner(t)
+	r.throttle = time.Hour // only the first report and the end go out
+	var watched []store.Job
+	id, err := r.Start(ctx, Spec{Kind: "train", Title: "steps", Watch: func(j store.Job) { watched = append(watched, j) },
+		Run: func(ctx context.Context, report Report) (any, error) {
+			for step := int64(1); step <= 5; step++ {
+				report(Progress{Fraction: float64(step) / 5, Message: "training", Step: step, Metrics: store.Metrics{"loss": 10 / float64(step)}})
+			}
+			return map[string]any{"adapterId": 3, "loss": 2.0}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := r.Await(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.State != store.JobSucceeded || j.Step != 5 || j.Metrics["loss"] != 2 || string(j.Result) != `{"adapterId":3,"loss":2}` {
+		t.Fatalf("job %+v", j)
+	}
+	ms, err := st.JobMetrics(ctx, id)
+	if err != nil || len(ms) != 5 || ms[0].Metrics["loss"] != 10 || ms[4].Step != 5 {
+		t.Fatalf("per-step metrics %+v, %v", ms, err)
+	}
+	rec.mu.Lock()
+	events := len(rec.jobs)
+	rec.mu.Unlock()
+	if len(watched) != events || watched[len(watched)-1].State != store.JobSucceeded {
+		t.Errorf("watch saw %d updates, the emitter %d; last %+v", len(watched), events, watched[len(watched)-1])
+	}
+	if events != 3 { // created, the first report, the end
+		t.Errorf("%d events under a long throttle, want 3", events)
 	}
 }

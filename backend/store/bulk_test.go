@@ -12,14 +12,11 @@ import (
 // ExampleID, in order, and loses the (dataset_id, seq) index.
 func TestMigrateExamplesKeyedByDataset(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
-	s := open(t, path)
-	db := s.DB
-	// Roll the fresh file back to version 3, with version 3's examples table.
-	for _, q := range []string{`DROP TABLE examples`, migrations[1].SQL[1], migrations[1].SQL[2], `DELETE FROM schema_migrations WHERE version > 3`} {
-		if err := db.Exec(q).Error; err != nil {
-			t.Fatal(err)
-		}
+	s, err := openSchema(context.Background(), path, migrations[:3])
+	if err != nil {
+		t.Fatal(err)
 	}
+	db := s.DB
 	now := time.Now().UTC()
 	for _, d := range []int64{1, 2} {
 		if err := db.Exec(`INSERT INTO datasets(id, name, state, created_at) VALUES (?, ?, 'ready', ?)`, d, "d", now).Error; err != nil {

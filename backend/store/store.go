@@ -43,7 +43,9 @@ const sqliteMagic = "SQLite format 3\x00"
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date. A damaged file or one from a newer Hone is left exactly
 // as it was and reported with ErrCorrupt or ErrNewerSchema.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string) (*Store, error) { return openSchema(ctx, path, migrations) }
+
+func openSchema(ctx context.Context, path string, ms []Migration) (*Store, error) {
 	if err := checkHeader(path); err != nil {
 		return nil, err
 	}
@@ -59,7 +61,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, corrupt(path, err)
 	}
 	s := &Store{DB: db.WithContext(ctx), Path: path}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateTo(ctx, ms); err != nil {
 		s.Close()
 		return nil, err
 	}

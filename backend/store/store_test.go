@@ -124,3 +124,107 @@ func TestMigrationsNumberedInOrder(t *testing.T) {
 		}
 	}
 }
+
+// A version 4 file with a job gains the structured columns: the job keeps
+// its fields and reads back with no step, metrics or result; a newer Hone's
+// file is refused (TestRefusesBadFilesUntouched) before any of this runs.
+func TestStructuredJobsMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	old, err := openSchema(ctx, path, migrations[:4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.DB.Exec(`INSERT INTO jobs(kind, title, state, progress, message, created_at, updated_at)
+		VALUES ('import', 'Import a.csv', 'succeeded', 1, 'dataset 3: 10 examples', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s := open(t, path)
+	if v, _ := s.Version(ctx); v != 5 {
+		t.Fatalf("version %d after migrating, want 5", v)
+	}
+	js, err := s.Jobs(ctx, 10)
+	if err != nil || len(js) != 1 {
+		t.Fatalf("jobs %v, %v", js, err)
+	}
+	j := js[0]
+	if j.Kind != "import" || j.Message != "dataset 3: 10 examples" || j.Step != 0 || len(j.Metrics) != 0 || len(j.Result) != 0 || j.PID != 0 {
+		t.Errorf("migrated job %+v", j)
+	}
+}
+
+// A job's structured progress and result go in and come out as they were,
+// and per-step metrics keep the latest of a step recorded twice.
+func TestJobResultAndMetrics(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), FileName))
+	j := &Job{Kind: "train", State: JobRunning, Step: 12, Metrics: Metrics{"loss": 1.93, "lr": 2e-4},
+		Result: JSON(`{"datasetId":7}`), Spec: JSON(`{"steps":100}`), PID: 4242}
+	if err := s.CreateJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Job(ctx, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Step != 12 || got.Metrics["loss"] != 1.93 || got.Metrics["lr"] != 2e-4 || string(got.Result) != `{"datasetId":7}` ||
+		string(got.Spec) != `{"steps":100}` || got.PID != 4242 {
+		t.Fatalf("job back %+v", got)
+	}
+	var text string
+	s.DB.Raw("SELECT json_extract(result, '$.datasetId') FROM jobs WHERE id = ?", j.ID).Scan(&text)
+	if text != "7" {
+		t.Errorf("result is not JSON text to SQLite: json_extract gave %q", text)
+	}
+	ms := []JobMetric{{JobID: j.ID, Step: 1, Metrics: Metrics{"loss": 3}}, {JobID: j.ID, Step: 2, Metrics: Metrics{"loss": 2.5}}}
+	if err := s.AddJobMetrics(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddJobMetrics(ctx, []JobMetric{{JobID: j.ID, Step: 2, Metrics: Metrics{"loss": 2.4}}}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := s.JobMetrics(ctx, j.ID)
+	if err != nil || len(back) != 2 || back[0].Metrics["loss"] != 3 || back[1].Metrics["loss"] != 2.4 {
+		t.Fatalf("metrics %+v, %v", back, err)
+	}
+}
+
+// Only jobs whose process is gone are interrupted: a live other process's
+// job is left running, as is nothing of this process's own pid.
+func TestInterruptRunningJobs(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), FileName))
+	const self, live, dead = 100, 200, 300
+	pids := []int{0, self, live, dead}
+	ids := make([]int64, len(pids))
+	for i, pid := range pids {
+		j := &Job{Kind: "k", State: JobRunning, PID: pid}
+		s.CreateJob(ctx, j)
+		ids[i] = j.ID
+	}
+	done := &Job{Kind: "k", State: JobSucceeded, PID: dead}
+	s.CreateJob(ctx, done)
+	alive := func(pid int) bool { return pid == live || pid == self }
+	if n, _ := s.LiveJobs(ctx, self, alive); n != 1 {
+		t.Errorf("LiveJobs %d, want 1 (the live process's)", n)
+	}
+	n, err := s.InterruptRunningJobs(ctx, self, alive)
+	if err != nil || n != 3 {
+		t.Fatalf("interrupted %d, %v; want 3", n, err)
+	}
+	for i, id := range ids {
+		j, _ := s.Job(ctx, id)
+		want := JobInterrupted
+		if pids[i] == live {
+			want = JobRunning
+		}
+		if j.State != want || (want == JobInterrupted && (j.FinishedAt == nil || j.Message == "")) {
+			t.Errorf("job of pid %d: %+v, want %s", pids[i], j, want)
+		}
+	}
+	if j, _ := s.Job(ctx, done.ID); j.State != JobSucceeded {
+		t.Errorf("an ended job changed: %+v", j)
+	}
+}

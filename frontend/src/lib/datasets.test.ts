@@ -28,8 +28,9 @@ describe('datasets helpers', () => {
     expect(stem('/a/b/train.csv')).toBe('train')
     expect(stem('/a/b/.hidden')).toBe('.hidden')
     expect(jobFile({ title: 'Import /work/shared/banking77/train.csv' })).toBe('train.csv')
-    expect(jobDataset({ message: 'dataset 12: 10003 examples, 0 rows skipped' })).toBe(12)
-    expect(jobDataset({ message: '4 rows, 10 rows/s' })).toBe(0)
+    expect(jobDataset({ result: { datasetId: 12, name: 'train', examples: 10003, skipped: 0, format: 'csv' } })).toBe(12)
+    expect(jobDataset({ result: undefined })).toBe(0)
+    expect(jobDataset({ result: { datasetId: 'twelve' } })).toBe(0)
   })
 
   it('prints dates and percentages, never NaN', () => {

@@ -403,11 +403,11 @@ export function jobFile(j: Pick<store.Job, 'title'>): string {
   return baseName(j.title.replace(/^Import\s+/, ''))
 }
 
-// jobDataset is the id of the dataset a finished import made, from its
-// last message ("dataset 7: 10003 examples, 0 rows skipped"), or 0.
-export function jobDataset(j: Pick<store.Job, 'message'>): number {
-  const m = /^dataset (\d+):/.exec(j.message ?? '')
-  return m ? Number(m[1]) : 0
+// jobDataset is the id of the dataset a finished import made, from the
+// job's result (core.ImportResult: {datasetId, name, examples, ...}), or 0.
+export function jobDataset(j: Pick<store.Job, 'result'>): number {
+  const id = j.result?.datasetId
+  return Number.isInteger(id) && id > 0 ? id : 0
 }
 
 export function percent(fraction: number): number {

@@ -284,7 +284,7 @@ describe('Datasets screen', () => {
 
     const calls = api.datasets.mock.calls.length
     setList(copy(imported))
-    push({ state: 'succeeded', progress: 1, message: 'dataset 1: 10003 examples, 0 rows skipped' })
+    push({ state: 'succeeded', progress: 1, message: 'dataset 1: 10003 examples, 0 rows skipped', result: { datasetId: 1 } })
     await settle()
     expect(api.datasets.mock.calls.length).toBe(calls + 1)
     expect(all('ds-progress')).toHaveLength(0)

@@ -1585,6 +1585,10 @@ export namespace store {
 	    progress: number;
 	    message: string;
 	    error: string;
+	    step: number;
+	    metrics?: Record<string, number>;
+	    result?: any;
+	    pid: number;
 	    // Go type: time
 	    createdAt: any;
 	    // Go type: time
@@ -1605,6 +1609,10 @@ export namespace store {
 	        this.progress = source["progress"];
 	        this.message = source["message"];
 	        this.error = source["error"];
+	        this.step = source["step"];
+	        this.metrics = source["metrics"];
+	        this.result = source["result"];
+	        this.pid = source["pid"];
 	        this.createdAt = this.convertValues(source["createdAt"], null);
 	        this.updatedAt = this.convertValues(source["updatedAt"], null);
 	        this.finishedAt = this.convertValues(source["finishedAt"], null);

@@ -1,72 +1,71 @@
-package main
+package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/hone-ai/hone/backend/core"
-	"github.com/hone-ai/hone/backend/hw"
 	"github.com/hone-ai/hone/backend/plan"
+	"github.com/spf13/cobra"
 )
 
-func planCmd(ctx context.Context, opts core.Options, args []string, stdout io.Writer) error {
-	fs := commandFlags("plan", &opts)
+func (c *cli) planCmd() *cobra.Command {
 	var req plan.Request
-	fs.StringVar(&req.Model, "model", "", "catalogue model, model folder or .gguf file")
-	fs.StringVar(&req.GPU, "gpu", "", "gpu:N for a GPU here, or a card (see --list)")
-	fs.IntVar(&req.SeqLen, "seq", 0, "sequence length (default: recommended)")
-	fs.IntVar(&req.MicroBatch, "batch", 0, "micro-batch (default: recommended)")
-	fs.IntVar(&req.Rank, "rank", 0, "LoRA rank (default: recommended)")
-	targets := fs.String("targets", "", "LoRA target modules, comma-separated: q,k,v,o,gate,up,down (default: all)")
-	fs.IntVar(&req.Cost.Examples, "examples", 0, "training examples (default 2000)")
-	fs.IntVar(&req.Cost.TokensPerExample, "tokens-per-example", 0, "average tokens per example (default 400)")
-	fs.Float64Var(&req.Cost.Epochs, "epochs", 0, "epochs (default 1)")
-	fs.IntVar(&req.Cost.ExamplesToAnnotate, "annotate", 0, "examples that still need labels")
-	fs.IntVar(&req.Cost.UseCases, "use-cases", 0, "fine-tuned models to serve (default 1)")
-	datasetID := fs.Int64("dataset", 0, "plan for this dataset's token lengths (needs a model folder or .gguf)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	list := fs.Bool("list", false, "list the catalogue models and cards")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	var targets string
+	var datasetID int64
+	var asJSON, list bool
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "will it fit, which method, what it costs (--list: what to plan for)",
+		Args:  args(0, 0, ""),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			h, err := c.open()
+			if err != nil {
+				return err
+			}
+			defer h.Close()
+			if list {
+				return printChoices(c.ctx, h, c.env.Stdout, asJSON)
+			}
+			if targets != "" {
+				req.Targets = strings.Split(targets, ",")
+			}
+			var res plan.Result
+			if datasetID != 0 {
+				res, err = h.PlanForDataset(c.ctx, req, datasetID)
+			} else {
+				res, err = h.Plan(c.ctx, req)
+			}
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(c.env.Stdout, res)
+			}
+			printPlan(c.env.Stdout, res, h.DataDir)
+			return nil
+		},
 	}
-	h, err := openHone(ctx, opts)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	if *list {
-		return printChoices(ctx, h, stdout, *asJSON)
-	}
-	if *targets != "" {
-		req.Targets = strings.Split(*targets, ",")
-	}
-	if req.Model == "" {
-		return usageError{"plan: --model is required (hone plan --list shows the catalogue)"}
-	}
-	var res plan.Result
-	if *datasetID != 0 {
-		res, err = h.PlanForDataset(ctx, req, *datasetID)
-	} else {
-		res, err = h.Plan(ctx, req)
-	}
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(stdout, res)
-	}
-	printPlan(stdout, res, h.DataDir)
-	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	f := cmd.Flags()
+	f.StringVar(&req.Model, "model", "", "`NAME|FOLDER|FILE.gguf` of a catalogue model (see --list), a model folder or a .gguf file")
+	require(cmd, "model", " (hone plan --list shows the catalogue)", "list")
+	f.StringVar(&req.GPU, "gpu", "", "`gpu:N|CARD`: a GPU in this machine, or a card to plan for (see --list)")
+	f.IntVar(&req.SeqLen, "seq", 0, "sequence length `N` (default: recommended)")
+	f.IntVar(&req.MicroBatch, "batch", 0, "micro-batch `N` (default: recommended)")
+	f.IntVar(&req.Rank, "rank", 0, "LoRA rank `N` (default: recommended)")
+	f.StringVar(&targets, "targets", "", "LoRA target modules `q,v,...` of q,k,v,o,gate,up,down (default: all)")
+	f.IntVar(&req.Cost.Examples, "examples", 0, "training examples `N` (default 2000)")
+	f.IntVar(&req.Cost.TokensPerExample, "tokens-per-example", 0, "average tokens per example `N` (default 400)")
+	f.Float64Var(&req.Cost.Epochs, "epochs", 0, "epochs `F` (default 1)")
+	f.IntVar(&req.Cost.ExamplesToAnnotate, "annotate", 0, "`N` examples that still need labels")
+	f.IntVar(&req.Cost.UseCases, "use-cases", 0, "`N` fine-tuned models to serve (default 1)")
+	f.Int64Var(&datasetID, "dataset", 0, "plan for the token lengths of dataset `ID` (needs a model folder or .gguf)")
+	f.BoolVar(&list, "list", false, "list the catalogue models, the cards and this machine's GPUs")
+	jsonFlag(cmd, &asJSON)
+	return cmd
 }
 
 func printChoices(ctx context.Context, h *core.Hone, out io.Writer, asJSON bool) error {
@@ -92,8 +91,6 @@ func printChoices(ctx context.Context, h *core.Hone, out io.Writer, asJSON bool)
 	}
 	return w.Flush()
 }
-
-func gb(b int64) string { return hw.FormatBytes(uint64(max(b, 0))) }
 
 func printPlan(out io.Writer, r plan.Result, dataDir string) {
 	rec := r.Recommendation

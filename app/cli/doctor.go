@@ -1,7 +1,6 @@
-package main
+package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -9,28 +8,34 @@ import (
 
 	"github.com/hone-ai/hone/backend/core"
 	"github.com/hone-ai/hone/backend/hw"
+	"github.com/spf13/cobra"
 )
 
-func doctor(ctx context.Context, opts core.Options, args []string, stdout io.Writer) error {
-	fs := commandFlags("doctor", &opts)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func (c *cli) doctorCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "what this machine has and what Hone will use",
+		Args:  args(0, 0, ""),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			h, err := c.open()
+			if err != nil {
+				return err
+			}
+			defer h.Close()
+			d, err := h.Doctor(c.ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(c.env.Stdout, d)
+			}
+			printDoctor(c.env.Stdout, d)
+			return nil
+		},
 	}
-	h, err := openHone(ctx, opts)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	d, err := h.Doctor(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(stdout, d)
-	}
-	printDoctor(stdout, d)
-	return nil
+	jsonFlag(cmd, &asJSON)
+	return cmd
 }
 
 func printDoctor(out io.Writer, d core.Doctor) {

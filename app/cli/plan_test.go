@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -11,7 +11,7 @@ import (
 func TestPlanCommand(t *testing.T) {
 	env := map[string]string{"HONE_HOME": t.TempDir(), "HONE_FAKE_GPUS": "rtx4090"}
 	code, out, errs := runHone(t, env, "plan", "--model", "llama-3.1-8b", "--json")
-	if code != exitOK {
+	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	var res struct {
@@ -47,12 +47,12 @@ func TestPlanCommand(t *testing.T) {
 
 	code, text, _ := runHone(t, env, "plan", "--model", "llama-3.1-8b", "--gpu", "h100", "--seq", "4096", "--use-cases", "30")
 	for _, want := range []string{"Recommended  LoRA", "Memory per method at 4096 tokens", "12-month total", "30 use cases"} {
-		if code != exitOK || !strings.Contains(text, want) {
+		if code != ExitOK || !strings.Contains(text, want) {
 			t.Errorf("text plan lacks %q:\n%s", want, text)
 		}
 	}
 	code, list, _ := runHone(t, env, "plan", "--list")
-	if code != exitOK || !strings.Contains(list, "qwen3-8b") || !strings.Contains(list, "gpu:0") || !strings.Contains(list, "h200") {
+	if code != ExitOK || !strings.Contains(list, "qwen3-8b") || !strings.Contains(list, "gpu:0") || !strings.Contains(list, "h200") {
 		t.Errorf("list:\n%s", list)
 	}
 }
@@ -73,15 +73,15 @@ func TestPlanBadInput(t *testing.T) {
 		wantCode int
 		wantMsg  string
 	}{
-		{"no model", home, []string{"plan"}, exitUsage, "--model is required"},
-		{"unknown model", home, []string{"plan", "--model", "gpt-5", "--gpu", "h100"}, exitError, "not in the catalogue"},
-		{"config with missing fields", home, []string{"plan", "--model", folder, "--gpu", "h100"}, exitError, "missing field"},
-		{"GGUF with a bad header", home, []string{"plan", "--model", badGGUF, "--gpu", "h100"}, exitError, "gguf " + badGGUF},
-		{"negative sequence", home, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "h100", "--seq", "-4"}, exitError, "sequence length -4"},
-		{"unknown LoRA target", home, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "h100", "--targets", "q,qkv"}, exitError, `LoRA target "qkv"`},
-		{"unknown card", home, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "voodoo"}, exitError, `GPU "voodoo"`},
-		{"no GPU and none picked", home, []string{"plan", "--model", "llama-3.1-8b"}, exitError, "no GPU in this machine"},
-		{"broken prices", brokenPrices, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "h100"}, exitError, `"spotDiscount"`},
+		{"no model", home, []string{"plan"}, ExitUsage, "--model is required"},
+		{"unknown model", home, []string{"plan", "--model", "gpt-5", "--gpu", "h100"}, ExitError, "not in the catalogue"},
+		{"config with missing fields", home, []string{"plan", "--model", folder, "--gpu", "h100"}, ExitError, "missing field"},
+		{"GGUF with a bad header", home, []string{"plan", "--model", badGGUF, "--gpu", "h100"}, ExitError, "gguf " + badGGUF},
+		{"negative sequence", home, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "h100", "--seq", "-4"}, ExitError, "sequence length -4"},
+		{"unknown LoRA target", home, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "h100", "--targets", "q,qkv"}, ExitError, `LoRA target "qkv"`},
+		{"unknown card", home, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "voodoo"}, ExitError, `GPU "voodoo"`},
+		{"no GPU and none picked", home, []string{"plan", "--model", "llama-3.1-8b"}, ExitError, "no GPU in this machine"},
+		{"broken prices", brokenPrices, []string{"plan", "--model", "llama-3.1-8b", "--gpu", "h100"}, ExitError, `"spotDiscount"`},
 	}
 	_, errDriver := os.Stat("/dev/nvidiactl")
 	for _, tt := range tests {

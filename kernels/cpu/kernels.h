@@ -1,7 +1,8 @@
 // Hone's CPU kernels. Conventions, as in llm.c: row-major float32; forward
 // kernels overwrite their outputs; backward kernels ADD into their gradient
-// buffers (the caller zeroes them), except RoPE's, which transforms in place,
-// and cross-entropy's, which writes dlogits (fused with its forward pass).
+// buffers (the caller zeroes them), except RoPE's and soft-capping's, which
+// transform in place, and cross-entropy's, which writes dlogits (fused with
+// its forward pass).
 // nthreads is an upper bound: small problems run on the calling thread.
 #ifndef HONE_KERNELS_H
 #define HONE_KERNELS_H

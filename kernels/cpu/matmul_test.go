@@ -68,11 +68,17 @@ func TestThreadsAgree(t *testing.T) {
 	inp, w := ref.Randn(r, n*c, 1), ref.Randn(r, oc*c, 1)
 	d := AttentionDims{B: 2, T: 96, S: 128, H: 4, KVH: 2, D: 16}
 	q, k, v := ref.Randn(r, 2*96*4*16, 1), ref.Randn(r, 2*128*2*16, 1), ref.Randn(r, 2*128*2*16, 1)
+	// And with every attention option: the masks change which tiles run,
+	// not who computes what.
+	dm := d
+	dm.Window, dm.SoftCap = 50, 4
+	ks := randStarts(r, dm)
 	run := func(procs int) ([]float32, []float32) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		out, att := make([]float32, n*oc), make([]float32, len(q))
+		out, att := make([]float32, n*oc), make([]float32, 2*len(q))
 		MatmulForward(out, inp, w, n, c, oc)
-		AttentionForward(att, nil, q, k, v, nil, d)
+		AttentionForward(att[:len(q)], nil, q, k, v, nil, d)
+		AttentionForward(att[len(q):], nil, q, k, v, ks, dm)
 		return out, att
 	}
 	m1, a1 := run(1)

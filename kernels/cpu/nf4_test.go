@@ -33,6 +33,9 @@ func TestNF4Dequantize(t *testing.T) {
 	if !slices.Equal(got, want[13:]) {
 		t.Error("kernel dequantisation differs from model.NF4.Dequantize")
 	}
+	if !slices.Equal(ref.NF4Dequantize(w.Packed, w.QAbsmax, w.Absmax2, w.Offset, w.Code, w.Map, len(want)), want) {
+		t.Error("kernels/ref's dequantisation differs from model.NF4.Dequantize")
+	}
 }
 
 // TestNF4Matmul compares the fused kernel with dequantise-then-matmul, for

@@ -3,7 +3,7 @@ package cpu
 // #include "kernels.h"
 import "C"
 
-// SwiGLUForward sets out = silu(gate) * up elementwise.
+// SwiGLUForward sets out = silu(gate) * up elementwise; out may be gate.
 func SwiGLUForward(out, gate, up []float32) {
 	need(len(out), gate, up)
 	C.swiglu_forward(fp(out), fp(gate), fp(up), C.int(len(out)), threads())

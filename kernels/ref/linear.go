@@ -187,3 +187,23 @@ func ToBF16(x []float32) []uint16 {
 	}
 	return w
 }
+
+// NF4Dequantize is the first n values of an NF4 weight as bitsandbytes
+// stores it (backend/model.NF4): element i has 4-bit code i of packed (two
+// a byte, the first in the high nibble) and block i/64, whose absmax is
+// dmap[qabsmax[b]]*absmax2[b/256] + offset, the product rounded before the
+// add; the value is code4[code] * absmax, one float32 multiply. The result
+// is float32 because the kernels must match it to the bit.
+func NF4Dequantize(packed, qabsmax []byte, absmax2 []float32, offset float32, code4 *[16]float32, dmap *[256]float32, n int) []float32 {
+	out := make([]float32, n)
+	for i := range out {
+		c := packed[i/2] >> 4
+		if i%2 == 1 {
+			c = packed[i/2] & 15
+		}
+		b := i / 64
+		am := float32(dmap[qabsmax[b]]*absmax2[b/256]) + offset
+		out[i] = code4[c] * am
+	}
+	return out
+}

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { model, plan } from '../../wailsjs/go/models'
-import {
-  barScale, billions, dollars, dollarsShort, fitOf, group, message, niceTicks, params, parseCost, parseWhole, peakLines,
-} from './plan'
+import { barScale, billions, dollars, dollarsShort, fitOf, params, parseCost, parseWhole, peakLines } from './plan'
 import choices from '../screens/fixtures/choices-2x4090.json'
 import plan8b from '../screens/fixtures/plan-llama-8b-2x4090.json'
 import plan70b from '../screens/fixtures/plan-llama-70b-rtx4090-card.json'
@@ -23,16 +21,6 @@ describe('dollars', () => {
 
   it('labels axes briefly', () => {
     expect([0, 500, 10000, 12500, 1_500_000].map(dollarsShort)).toEqual(['$0', '$500', '$10k', '$12.5k', '$1.5M'])
-    expect(group(800000)).toBe('800,000')
-  })
-})
-
-describe('niceTicks', () => {
-  it('covers the maximum in round steps', () => {
-    expect(niceTicks(43436)).toEqual([0, 10000, 20000, 30000, 40000, 50000])
-    expect(niceTicks(366058)).toEqual([0, 100000, 200000, 300000, 400000])
-    expect(niceTicks(0)).toEqual([0, 1])
-    expect(niceTicks(NaN)).toEqual([0, 1])
   })
 })
 
@@ -91,11 +79,5 @@ describe('input parsing', () => {
     expect(parseCost('', 'Examples', true)).toEqual({ value: 0 })
     expect(parseCost('1.5', 'Epochs', false)).toEqual({ value: 1.5 })
     expect(parseCost('1.5', 'Examples', true)).toEqual({ error: 'Examples 1.5: enter a whole number.' })
-  })
-
-  it('reads errors from Wails and from tests', () => {
-    expect(message('micro-batch -2: want 1 to 4096')).toBe('micro-batch -2: want 1 to 4096')
-    expect(message(new Error('boom'))).toBe('boom')
-    expect(message(undefined)).toBe('unknown error')
   })
 })

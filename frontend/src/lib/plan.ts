@@ -2,6 +2,7 @@
 // backend/plan) so the window and the command line agree, and never let a
 // missing or non-finite number reach the page as NaN, Infinity or undefined.
 import type { model, plan } from '../../wailsjs/go/models'
+import { group } from './format'
 
 export type Fit = 'yes' | 'tight' | 'no'
 
@@ -75,18 +76,6 @@ export function dollarsShort(v: number): string {
   return `$${trim(v)}`
 }
 
-// group writes an integer with thousands separators, independent of locale.
-export function group(n: number): string {
-  if (!Number.isFinite(n)) return '—'
-  const s = Math.round(Math.abs(n)).toString()
-  return (n < 0 ? '−' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-}
-
-// fixed prints a number with digits decimals, or a dash when it is not one.
-export function fixed(n: number | undefined, digits: number): string {
-  return typeof n === 'number' && Number.isFinite(n) ? n.toFixed(digits) : '—'
-}
-
 export interface Segment {
   key: string
   label: string
@@ -137,24 +126,6 @@ export function barScale(free: number, peaks: number[]): number {
   return Math.max(free * 1.1, Math.min(top, free * 2))
 }
 
-// pct is part of whole as a percentage, 0 when either is not a number.
-export function pct(part: number, whole: number): number {
-  if (!Number.isFinite(part) || !(whole > 0)) return 0
-  return (part / whole) * 100
-}
-
-// niceTicks are round axis values from 0 to at least max: 4 to 6 steps of
-// 1, 2 or 5 times a power of ten.
-export function niceTicks(max: number): number[] {
-  if (!Number.isFinite(max) || max <= 0) return [0, 1]
-  const raw = max / 5
-  const pow = 10 ** Math.floor(Math.log10(raw))
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * pow).find((s) => s >= raw)!
-  const ticks: number[] = []
-  for (let v = 0; v < max + step * 0.999; v += step) ticks.push(Math.round(v * 1e6) / 1e6)
-  return ticks
-}
-
 // parseWhole reads a what-if field: a whole number, or an error that says
 // what to type. Zero is refused: to the Go side it means "the recommendation".
 export function parseWhole(text: string, label: string): { value: number } | { error: string } {
@@ -178,16 +149,5 @@ export function parseCost(text: string, label: string, whole: boolean): { value:
   return { value: n }
 }
 
-// message is what an error from the Go side says: Wails rejects with the
-// error's text, tests with an Error.
-export function message(e: unknown): string {
-  if (e instanceof Error) return e.message
-  if (typeof e === 'string' && e) return e
-  return e == null ? 'unknown error' : String(e)
-}
-
-// baseName is the last part of a path, for the model picker.
-export function baseName(p: string): string {
-  const parts = p.split(/[\\/]+/).filter(Boolean)
-  return parts.length ? parts[parts.length - 1] : p
-}
+// jobs.svelte.ts still imports message from here; it belongs to api.ts.
+export { message } from './api'

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushSync, mount, unmount } from 'svelte'
 import type { core, plan } from '../../wailsjs/go/models'
 import type { HoneAPI } from '../lib/api'
-import { formatBytes } from '../lib/format'
-import { barScale, pct } from '../lib/plan'
+import { formatBytes, pct } from '../lib/format'
+import { barScale } from '../lib/plan'
 import Plan from './Plan.svelte'
 
 // Real answers of the Go side, captured with `hone plan --json` and

@@ -53,7 +53,9 @@ describe('App shell', () => {
       buttons[i].click()
       flushSync()
       expect(target.querySelector('h1')!.textContent).toBe(s.title)
-      expect(target.querySelector('[data-testid="not-built"]') !== null).toBe(!s.built)
+      const notBuilt = target.querySelector('[data-testid="not-built"]')
+      expect(notBuilt !== null).toBe(!s.built)
+      if (notBuilt) expect(notBuilt.textContent).toContain(`When it lands: ${s.purpose}`)
     }
     buttons[screens.findIndex((s) => s.id === 'plan')].click()
     for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0))

@@ -1,7 +1,7 @@
 // Helpers of the Plan screen: they mirror what `hone plan` prints (plancmd.go,
 // backend/plan) so the window and the command line agree, and never let a
 // missing or non-finite number reach the page as NaN, Infinity or undefined.
-import type { model, plan } from '../../wailsjs/go/models'
+import { plan, type model } from '../../wailsjs/go/models'
 import { group } from './format'
 
 export type Fit = 'yes' | 'tight' | 'no'
@@ -147,6 +147,74 @@ export function parseCost(text: string, label: string, whole: boolean): { value:
     return { error: `${label} ${t}: enter ${whole ? 'a whole number' : 'a number'}.` }
   }
   return { value: n }
+}
+
+// ---- the form -------------------------------------------------------------
+
+export type WholeKey = 'seqLen' | 'rank' | 'microBatch'
+export type CostKey = 'examples' | 'tokensPerExample' | 'epochs' | 'examplesToAnnotate' | 'useCases'
+
+// The what-if fields that take a whole number, in the order shown.
+export const wholeFields: { key: WholeKey; label: string; unit: string; testid: string }[] = [
+  { key: 'seqLen', label: 'Sequence length', unit: 'tokens', testid: 'plan-seq' },
+  { key: 'rank', label: 'LoRA rank', unit: 'LoRA and QLoRA', testid: 'plan-rank' },
+  { key: 'microBatch', label: 'Micro-batch', unit: 'sequences per pass', testid: 'plan-batch' },
+]
+
+// The cost fields. Defaults as plan.DefaultCostInput; an empty field sends 0,
+// which the Go side reads as the same default.
+export const costFields: { key: CostKey; label: string; whole: boolean; initial: string }[] = [
+  { key: 'examples', label: 'Examples', whole: true, initial: '2000' },
+  { key: 'tokensPerExample', label: 'Tokens per example', whole: true, initial: '400' },
+  { key: 'epochs', label: 'Epochs', whole: false, initial: '1' },
+  { key: 'examplesToAnnotate', label: 'Examples to annotate', whole: true, initial: '0' },
+  { key: 'useCases', label: 'Use cases', whole: true, initial: '1' },
+]
+
+export type CostText = Record<CostKey, string>
+
+export function initialCostText(): CostText {
+  return Object.fromEntries(costFields.map((f) => [f.key, f.initial])) as CostText
+}
+
+// What the user changed of the recommended settings, as typed; a key that
+// is absent keeps the recommendation.
+export interface WhatIf {
+  seqLen?: string
+  rank?: string
+  microBatch?: string
+  checkpointing?: boolean
+  optimizer?: string
+}
+
+// changed says whether any setting differs from the recommendation.
+export function changed(w: WhatIf): boolean {
+  return Object.values(w).some((v) => v !== undefined)
+}
+
+// planRequest is the request for the Go side, or the first field that cannot
+// be sent and why. Zero and empty mean "the recommendation" to the Go side.
+export function planRequest(
+  model: string, gpu: string, whatIf: WhatIf, costText: CostText,
+): { req: plan.Request } | { error: string; field: string } {
+  const r: Record<string, unknown> = { model, gpu, seqLen: 0, microBatch: 0, rank: 0, optimizer: '' }
+  for (const f of wholeFields) {
+    const text = whatIf[f.key]
+    if (text === undefined) continue
+    const p = parseWhole(text, f.label)
+    if ('error' in p) return { error: p.error, field: f.key }
+    r[f.key] = p.value
+  }
+  if (whatIf.checkpointing !== undefined) r.checkpointing = whatIf.checkpointing
+  if (whatIf.optimizer) r.optimizer = whatIf.optimizer
+  const c: Record<string, number> = {}
+  for (const f of costFields) {
+    const p = parseCost(costText[f.key], f.label, f.whole)
+    if ('error' in p) return { error: p.error, field: f.key }
+    c[f.key] = p.value
+  }
+  r.cost = c
+  return { req: plan.Request.createFrom(r) }
 }
 
 // jobs.svelte.ts still imports message from here; it belongs to api.ts.

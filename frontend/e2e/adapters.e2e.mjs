@@ -10,13 +10,7 @@ import { join } from 'node:path'
 
 const out = process.env.HONE_E2E_OUT
 
-await suite({ width: 1280, height: 860 }, async ({ page, check }) => {
-  const tid = (id) => page.locator(`[data-testid="${id}"]`)
-  const text = async (id) => (await tid(id).first().innerText()).replace(/\s+/g, ' ').trim()
-  const noJunk = async () => {
-    const body = await page.locator('body').innerText()
-    assert.doesNotMatch(body, /NaN|Infinity|undefined/, 'the page shows no NaN, Infinity or undefined')
-  }
+await suite({ width: 1280, height: 860 }, async ({ page, check, tid, text, noJunk }) => {
 
   await check('the Adapters screen opens with the base models, scanned from this machine', async () => {
     await page.getByRole('button', { name: 'Adapters', exact: true }).click({ timeout: 30000 })

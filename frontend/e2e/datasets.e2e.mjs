@@ -36,14 +36,8 @@ writeFileSync(badFile, [
 ].join('\n') + '\n')
 
 
-await suite({ width: 1280, height: 860 }, async ({ page, check }) => {
+await suite({ width: 1280, height: 860 }, async ({ page, check, tid, text, noJunk }) => {
   assert.ok(existsSync(banking77), `banking77 is at ${banking77} (set HONE_TESTDATA)`)
-  const tid = (id) => page.locator(`[data-testid="${id}"]`)
-  const text = async (id) => (await tid(id).first().innerText()).replace(/\s+/g, ' ').trim()
-  const noJunk = async () => {
-    const body = await page.locator('body').innerText()
-    assert.doesNotMatch(body, /NaN|Infinity|undefined/, 'the page shows no NaN, Infinity or undefined')
-  }
   // Sends what the Go side sends when files are dropped on the window.
   const drop = (paths) => page.evaluate((p) => window.runtime.EventsEmit('files:dropped', p), paths)
   const rowOf = (id) => page.locator(`[data-testid="ds-row"][data-id="${id}"]`)

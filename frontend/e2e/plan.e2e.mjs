@@ -12,15 +12,9 @@ const wantGPUs = Number(process.env.HONE_E2E_GPUS ?? '2')
 const out = process.env.HONE_E2E_OUT
 
 
-await suite({ width: 1200, height: 780 }, async ({ page, check }) => {
-  const tid = (id) => page.locator(`[data-testid="${id}"]`)
-  const text = (id) => tid(id).first().innerText()
+await suite({ width: 1200, height: 780 }, async ({ page, check, tid, text, noJunk }) => {
   const column = (m) => tid(`plan-option-${m}`)
   const peakOf = (m) => column(m).locator('[data-testid="plan-peak"]').innerText()
-  const noJunk = async () => {
-    const body = await page.locator('body').innerText()
-    assert.doesNotMatch(body, /NaN|Infinity|undefined/, 'the page shows no NaN, Infinity or undefined')
-  }
 
   await check('the Plan screen opens with the catalogue and the detected GPUs', async () => {
     await page.getByRole('button', { name: 'Plan', exact: true }).click({ timeout: 30000 })

@@ -2,5 +2,6 @@ import { mount } from 'svelte'
 import App from './App.svelte'
 import { wailsAPI } from './lib/wails'
 import './style.css'
+import './ui.css'
 
 mount(App, { target: document.getElementById('app')!, props: { api: wailsAPI } })

@@ -46,3 +46,11 @@ export interface HoneAPI {
   removeModelFolder(path: string): Promise<void>
   downloadModel(repo: string, revision: string, token: string): Promise<number>
 }
+
+// message is what an error of a HoneAPI call says: Wails rejects with the Go
+// error's text, tests with an Error.
+export function message(e: unknown): string {
+  if (e instanceof Error) return e.message
+  if (typeof e === 'string' && e) return e
+  return e == null ? 'unknown error' : String(e)
+}

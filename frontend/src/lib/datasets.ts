@@ -3,7 +3,7 @@
 // example list. Like plan.ts, nothing here lets NaN, Infinity or undefined
 // reach the page.
 import type { dataset, parse, store } from '../../wailsjs/go/models'
-import { group } from './plan'
+import { baseName, group } from './format'
 
 // ---- detection and import options ----------------------------------------
 
@@ -172,11 +172,6 @@ export function isDelimited(d: Pick<Detection, 'container'> | null, path: string
 }
 
 // ---- names, sizes and dates ------------------------------------------------
-
-export function baseName(p: string): string {
-  const parts = p.split(/[\\/]+/).filter(Boolean)
-  return parts.length ? parts[parts.length - 1] : p
-}
 
 // stem is a file's name without its extension: what Go names a dataset by default.
 export function stem(p: string): string {

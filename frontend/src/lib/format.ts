@@ -28,3 +28,28 @@ export function cpuFlags(c: { avx2: boolean; avx512: boolean; fma: boolean; f16c
   ].filter(Boolean)
   return f.length ? f.join(' ') : 'no AVX2'
 }
+
+// group writes an integer with thousands separators, independent of locale.
+export function group(n: number): string {
+  if (!Number.isFinite(n)) return '—'
+  const s = Math.round(Math.abs(n)).toString()
+  return (n < 0 ? '−' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+}
+
+// fixed prints a number with digits decimals, or a dash when it is not one.
+export function fixed(n: number | undefined, digits: number): string {
+  return typeof n === 'number' && Number.isFinite(n) ? n.toFixed(digits) : '—'
+}
+
+// pct is part of whole as a percentage, 0 when either is not a number; unlike
+// share it is not clamped (a bar longer than its scale is cut by its caller).
+export function pct(part: number, whole: number): number {
+  if (!Number.isFinite(part) || !(whole > 0)) return 0
+  return (part / whole) * 100
+}
+
+// baseName is the last part of a path: a file or folder shown by its name.
+export function baseName(p: string): string {
+  const parts = p.split(/[\\/]+/).filter(Boolean)
+  return parts.length ? parts[parts.length - 1] : p
+}

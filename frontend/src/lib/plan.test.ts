@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { model, plan } from '../../wailsjs/go/models'
 import {
-  barScale, billions, dollars, dollarsShort, fitOf, group, message, niceTicks, params, parseCost, parseWhole, peakLines,
+  barScale, billions, changed, dollars, dollarsShort, fitOf, initialCostText, params, parseCost, parseWhole, peakLines, planRequest,
 } from './plan'
 import choices from '../screens/fixtures/choices-2x4090.json'
 import plan8b from '../screens/fixtures/plan-llama-8b-2x4090.json'
@@ -23,16 +23,6 @@ describe('dollars', () => {
 
   it('labels axes briefly', () => {
     expect([0, 500, 10000, 12500, 1_500_000].map(dollarsShort)).toEqual(['$0', '$500', '$10k', '$12.5k', '$1.5M'])
-    expect(group(800000)).toBe('800,000')
-  })
-})
-
-describe('niceTicks', () => {
-  it('covers the maximum in round steps', () => {
-    expect(niceTicks(43436)).toEqual([0, 10000, 20000, 30000, 40000, 50000])
-    expect(niceTicks(366058)).toEqual([0, 100000, 200000, 300000, 400000])
-    expect(niceTicks(0)).toEqual([0, 1])
-    expect(niceTicks(NaN)).toEqual([0, 1])
   })
 })
 
@@ -92,10 +82,42 @@ describe('input parsing', () => {
     expect(parseCost('1.5', 'Epochs', false)).toEqual({ value: 1.5 })
     expect(parseCost('1.5', 'Examples', true)).toEqual({ error: 'Examples 1.5: enter a whole number.' })
   })
+})
 
-  it('reads errors from Wails and from tests', () => {
-    expect(message('micro-batch -2: want 1 to 4096')).toBe('micro-batch -2: want 1 to 4096')
-    expect(message(new Error('boom'))).toBe('boom')
-    expect(message(undefined)).toBe('unknown error')
+describe('planRequest', () => {
+  const cost = { ...initialCostText(), epochs: '' }
+  it.each([
+    {
+      name: 'the recommendation: zeros, and the cost fields as typed (empty is the default, 0)',
+      whatIf: {}, cost,
+      want: { model: 'llama-3.1-8b', gpu: 'gpu:1', seqLen: 0, microBatch: 0, rank: 0, optimizer: '', checkpointing: undefined,
+        cost: { examples: 2000, tokensPerExample: 400, epochs: 0, examplesToAnnotate: 0, useCases: 1 } },
+    },
+    {
+      name: 'a what-if sends only what was changed',
+      whatIf: { seqLen: ' 8192 ', checkpointing: false, optimizer: 'adamw8' }, cost,
+      want: { seqLen: 8192, microBatch: 0, rank: 0, checkpointing: false, optimizer: 'adamw8' },
+    },
+  ])('$name', ({ whatIf, cost, want }) => {
+    const r = planRequest('llama-3.1-8b', 'gpu:1', whatIf, cost)
+    if (!('req' in r)) throw new Error(r.error)
+    expect(r.req).toMatchObject(want)
+  })
+
+  it.each([
+    { whatIf: { rank: '0' }, cost, field: 'rank', error: 'LoRA rank 0: enter a whole number of 1 or more.' },
+    { whatIf: { microBatch: '' }, cost, field: 'microBatch', error: 'Micro-batch: enter a whole number of 1 or more.' },
+    { whatIf: {}, cost: { ...cost, examples: '2.5' }, field: 'examples', error: 'Examples 2.5: enter a whole number.' },
+  ])('names the field that cannot be sent: $field', ({ whatIf, cost, field, error }) => {
+    expect(planRequest('m', '', whatIf, cost)).toEqual({ field, error })
+  })
+})
+
+describe('changed', () => {
+  it('is true once any setting is set, even to off', () => {
+    expect(changed({})).toBe(false)
+    expect(changed({ seqLen: undefined })).toBe(false)
+    expect(changed({ checkpointing: false })).toBe(true)
+    expect(changed({ rank: '' })).toBe(true)
   })
 })

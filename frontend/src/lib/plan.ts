@@ -1,7 +1,8 @@
 // Helpers of the Plan screen: they mirror what `hone plan` prints (plancmd.go,
 // backend/plan) so the window and the command line agree, and never let a
 // missing or non-finite number reach the page as NaN, Infinity or undefined.
-import type { model, plan } from '../../wailsjs/go/models'
+import { plan, type model } from '../../wailsjs/go/models'
+import { group } from './format'
 
 export type Fit = 'yes' | 'tight' | 'no'
 
@@ -75,18 +76,6 @@ export function dollarsShort(v: number): string {
   return `$${trim(v)}`
 }
 
-// group writes an integer with thousands separators, independent of locale.
-export function group(n: number): string {
-  if (!Number.isFinite(n)) return '—'
-  const s = Math.round(Math.abs(n)).toString()
-  return (n < 0 ? '−' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-}
-
-// fixed prints a number with digits decimals, or a dash when it is not one.
-export function fixed(n: number | undefined, digits: number): string {
-  return typeof n === 'number' && Number.isFinite(n) ? n.toFixed(digits) : '—'
-}
-
 export interface Segment {
   key: string
   label: string
@@ -137,24 +126,6 @@ export function barScale(free: number, peaks: number[]): number {
   return Math.max(free * 1.1, Math.min(top, free * 2))
 }
 
-// pct is part of whole as a percentage, 0 when either is not a number.
-export function pct(part: number, whole: number): number {
-  if (!Number.isFinite(part) || !(whole > 0)) return 0
-  return (part / whole) * 100
-}
-
-// niceTicks are round axis values from 0 to at least max: 4 to 6 steps of
-// 1, 2 or 5 times a power of ten.
-export function niceTicks(max: number): number[] {
-  if (!Number.isFinite(max) || max <= 0) return [0, 1]
-  const raw = max / 5
-  const pow = 10 ** Math.floor(Math.log10(raw))
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * pow).find((s) => s >= raw)!
-  const ticks: number[] = []
-  for (let v = 0; v < max + step * 0.999; v += step) ticks.push(Math.round(v * 1e6) / 1e6)
-  return ticks
-}
-
 // parseWhole reads a what-if field: a whole number, or an error that says
 // what to type. Zero is refused: to the Go side it means "the recommendation".
 export function parseWhole(text: string, label: string): { value: number } | { error: string } {
@@ -178,16 +149,73 @@ export function parseCost(text: string, label: string, whole: boolean): { value:
   return { value: n }
 }
 
-// message is what an error from the Go side says: Wails rejects with the
-// error's text, tests with an Error.
-export function message(e: unknown): string {
-  if (e instanceof Error) return e.message
-  if (typeof e === 'string' && e) return e
-  return e == null ? 'unknown error' : String(e)
+// ---- the form -------------------------------------------------------------
+
+export type WholeKey = 'seqLen' | 'rank' | 'microBatch'
+export type CostKey = 'examples' | 'tokensPerExample' | 'epochs' | 'examplesToAnnotate' | 'useCases'
+
+// The what-if fields that take a whole number, in the order shown.
+export const wholeFields: { key: WholeKey; label: string; unit: string; testid: string }[] = [
+  { key: 'seqLen', label: 'Sequence length', unit: 'tokens', testid: 'plan-seq' },
+  { key: 'rank', label: 'LoRA rank', unit: 'LoRA and QLoRA', testid: 'plan-rank' },
+  { key: 'microBatch', label: 'Micro-batch', unit: 'sequences per pass', testid: 'plan-batch' },
+]
+
+// The cost fields. Defaults as plan.DefaultCostInput; an empty field sends 0,
+// which the Go side reads as the same default.
+export const costFields: { key: CostKey; label: string; whole: boolean; initial: string }[] = [
+  { key: 'examples', label: 'Examples', whole: true, initial: '2000' },
+  { key: 'tokensPerExample', label: 'Tokens per example', whole: true, initial: '400' },
+  { key: 'epochs', label: 'Epochs', whole: false, initial: '1' },
+  { key: 'examplesToAnnotate', label: 'Examples to annotate', whole: true, initial: '0' },
+  { key: 'useCases', label: 'Use cases', whole: true, initial: '1' },
+]
+
+export type CostText = Record<CostKey, string>
+
+export function initialCostText(): CostText {
+  return Object.fromEntries(costFields.map((f) => [f.key, f.initial])) as CostText
 }
 
-// baseName is the last part of a path, for the model picker.
-export function baseName(p: string): string {
-  const parts = p.split(/[\\/]+/).filter(Boolean)
-  return parts.length ? parts[parts.length - 1] : p
+// What the user changed of the recommended settings, as typed; a key that
+// is absent keeps the recommendation.
+export interface WhatIf {
+  seqLen?: string
+  rank?: string
+  microBatch?: string
+  checkpointing?: boolean
+  optimizer?: string
 }
+
+// changed says whether any setting differs from the recommendation.
+export function changed(w: WhatIf): boolean {
+  return Object.values(w).some((v) => v !== undefined)
+}
+
+// planRequest is the request for the Go side, or the first field that cannot
+// be sent and why. Zero and empty mean "the recommendation" to the Go side.
+export function planRequest(
+  model: string, gpu: string, whatIf: WhatIf, costText: CostText,
+): { req: plan.Request } | { error: string; field: string } {
+  const r: Record<string, unknown> = { model, gpu, seqLen: 0, microBatch: 0, rank: 0, optimizer: '' }
+  for (const f of wholeFields) {
+    const text = whatIf[f.key]
+    if (text === undefined) continue
+    const p = parseWhole(text, f.label)
+    if ('error' in p) return { error: p.error, field: f.key }
+    r[f.key] = p.value
+  }
+  if (whatIf.checkpointing !== undefined) r.checkpointing = whatIf.checkpointing
+  if (whatIf.optimizer) r.optimizer = whatIf.optimizer
+  const c: Record<string, number> = {}
+  for (const f of costFields) {
+    const p = parseCost(costText[f.key], f.label, f.whole)
+    if ('error' in p) return { error: p.error, field: f.key }
+    c[f.key] = p.value
+  }
+  r.cost = c
+  return { req: plan.Request.createFrom(r) }
+}
+
+// jobs.svelte.ts still imports message from here; it belongs to api.ts.
+export { message } from './api'

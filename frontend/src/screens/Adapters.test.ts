@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { flushSync, mount, unmount } from 'svelte'
+import { flushSync } from 'svelte'
 import type { model, store } from '../../wailsjs/go/models'
 import type { HoneAPI } from '../lib/api'
 import Adapters from './Adapters.svelte'
+import { allByTestId, byTestId, clean, mountIn, settle, typeInto, type Mounted } from './testing'
 
 // What model.Scan finds: the test model (the real answer for
 // stories260K.bin in an added folder), models in the Hugging Face cache, LM
@@ -67,46 +68,29 @@ function fakeAPI(opts: { list?: () => Promise<model.Found[]> } = {}) {
   }
 }
 
-let cleanup: (() => void) | null = null
+let mounted: Mounted | null = null
 afterEach(() => {
-  cleanup?.()
-  cleanup = null
+  mounted?.destroy()
+  mounted = null
 })
 
-async function settle() {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
-  flushSync()
-}
-
+// render mounts the screen without waiting for its first answers.
 async function render(api: ReturnType<typeof fakeAPI>['api']) {
-  const target = document.createElement('div')
-  document.body.appendChild(target)
-  const c = mount(Adapters, { target, props: { api: api as unknown as HoneAPI } })
-  cleanup = () => {
-    unmount(c)
-    target.remove()
-  }
+  mounted = mountIn(Adapters, { api: api as unknown as HoneAPI })
   flushSync()
-  return target
+  return mounted.target
 }
 
-const q = (t: HTMLElement, id: string) => t.querySelector(`[data-testid="${id}"]`) as HTMLElement | null
-const all = (t: HTMLElement, id: string) => [...t.querySelectorAll(`[data-testid="${id}"]`)] as HTMLElement[]
-const cells = (row: HTMLElement) => [...row.querySelectorAll('td')].map((c) => c.textContent!.replace(/\s+/g, ' ').trim())
-
-function type(input: HTMLInputElement, v: string) {
-  input.value = v
-  input.dispatchEvent(new Event('input', { bubbles: true }))
-}
+const cells = (row: HTMLElement) => [...row.querySelectorAll('td')].map((c) => clean(c.textContent))
 
 describe('Adapters screen, base models', () => {
   it('shows a loading state, then a row per model with formatted values', async () => {
     const { api } = fakeAPI()
     const t = await render(api)
-    expect(q(t, 'models-loading')).not.toBeNull()
+    expect(byTestId(t, 'models-loading')).not.toBeNull()
     await settle()
-    expect(q(t, 'models-loading')).toBeNull()
-    const rows = all(t, 'model-row')
+    expect(byTestId(t, 'models-loading')).toBeNull()
+    const rows = allByTestId(t, 'model-row')
     expect(rows).toHaveLength(5)
     expect(cells(rows[0])).toEqual(['stories260K/stories260K Trainable by Hone /home/u/models/stories260K/stories260K.bin', 'Folder', 'llama', '260K', 'f32', '1.0 MiB'])
     expect(cells(rows[1]).slice(1)).toEqual(['Hugging Face', 'llama', '135M', 'bf16', '256.6 MiB'])
@@ -125,7 +109,7 @@ describe('Adapters screen, base models', () => {
     const { api } = fakeAPI()
     const t = await render(api)
     await settle()
-    const row = all(t, 'model-row')[4]
+    const row = allByTestId(t, 'model-row')[4]
     expect(row.classList.contains('broken')).toBe(true)
     expect(row.querySelector('[data-testid="model-error"]')!.textContent).toBe('Cannot read: read config.json: unexpected end of JSON input')
     expect(row.querySelector('[data-testid="model-params"]')).toBeNull()
@@ -135,8 +119,8 @@ describe('Adapters screen, base models', () => {
     const { api } = fakeAPI({ list: async () => [] })
     const t = await render(api)
     await settle()
-    expect(q(t, 'models-table')).toBeNull()
-    const empty = q(t, 'models-empty')!.textContent!
+    expect(byTestId(t, 'models-table')).toBeNull()
+    const empty = byTestId(t, 'models-empty')!.textContent!
     for (const w of ['Hugging Face cache', 'LM Studio', 'Ollama', "Hone's own downloads", 'folders you add']) expect(empty).toContain(w)
   })
 
@@ -144,107 +128,107 @@ describe('Adapters screen, base models', () => {
     const { api } = fakeAPI({ list: async () => Promise.reject(new Error('open /home/u/.cache/huggingface/hub: permission denied')) })
     const t = await render(api)
     await settle()
-    expect(q(t, 'models-error')!.getAttribute('role')).toBe('alert')
-    expect(q(t, 'models-error')!.textContent).toBe('Could not look for models: open /home/u/.cache/huggingface/hub: permission denied')
-    expect(q(t, 'models-empty')).not.toBeNull()
+    expect(byTestId(t, 'models-error')!.getAttribute('role')).toBe('alert')
+    expect(byTestId(t, 'models-error')!.textContent).toBe('Could not look for models: open /home/u/.cache/huggingface/hub: permission denied')
+    expect(byTestId(t, 'models-empty')).not.toBeNull()
     expect(t.textContent).not.toMatch(/NaN|undefined|Infinity/)
     // Refresh scans again.
     api.models.mockImplementation(async () => copy(found))
-    ;(q(t, 'models-refresh') as HTMLButtonElement).click()
+    ;(byTestId(t, 'models-refresh') as HTMLButtonElement).click()
     await settle()
-    expect(q(t, 'models-error')).toBeNull()
-    expect(all(t, 'model-row')).toHaveLength(5)
+    expect(byTestId(t, 'models-error')).toBeNull()
+    expect(allByTestId(t, 'model-row')).toHaveLength(5)
   })
 
   it('adds and removes folders, and scans again after each', async () => {
     const { api } = fakeAPI()
     const t = await render(api)
     await settle()
-    expect(all(t, 'models-folder').map((li) => li.textContent!.replace(/\s+/g, ' ').trim())).toEqual(['/home/u/models Remove'])
-    ;(q(t, 'models-add-folder') as HTMLButtonElement).click()
+    expect(allByTestId(t, 'models-folder').map((li) => li.textContent!.replace(/\s+/g, ' ').trim())).toEqual(['/home/u/models Remove'])
+    ;(byTestId(t, 'models-add-folder') as HTMLButtonElement).click()
     await settle()
     expect(api.addModelFolder).toHaveBeenCalledTimes(1)
-    expect(all(t, 'models-folder')).toHaveLength(2)
+    expect(allByTestId(t, 'models-folder')).toHaveLength(2)
     expect(api.models).toHaveBeenCalledTimes(2)
-    expect(q(t, 'models-notice')!.textContent).toContain('Added /mnt/big/models')
-    ;(all(t, 'models-folder')[0].querySelector('button') as HTMLButtonElement).click()
+    expect(byTestId(t, 'models-notice')!.textContent).toContain('Added /mnt/big/models')
+    ;(allByTestId(t, 'models-folder')[0].querySelector('button') as HTMLButtonElement).click()
     await settle()
     expect(api.removeModelFolder).toHaveBeenCalledWith('/home/u/models')
-    expect(all(t, 'models-folder').map((li) => li.querySelector('.path')!.textContent)).toEqual(['/mnt/big/models'])
+    expect(allByTestId(t, 'models-folder').map((li) => li.querySelector('.path')!.textContent)).toEqual(['/mnt/big/models'])
     expect(api.models).toHaveBeenCalledTimes(3)
     // A cancelled picker changes nothing.
     api.addModelFolder.mockImplementation(async () => '')
-    ;(q(t, 'models-add-folder') as HTMLButtonElement).click()
+    ;(byTestId(t, 'models-add-folder') as HTMLButtonElement).click()
     await settle()
     expect(api.models).toHaveBeenCalledTimes(3)
     // A refused removal says why.
     api.removeModelFolder.mockImplementation(async () => Promise.reject('remove model folder /mnt/big/models: not in the list'))
-    ;(all(t, 'models-folder')[0].querySelector('button') as HTMLButtonElement).click()
+    ;(allByTestId(t, 'models-folder')[0].querySelector('button') as HTMLButtonElement).click()
     await settle()
-    expect(q(t, 'models-error')!.textContent).toBe('Could not remove the folder: remove model folder /mnt/big/models: not in the list')
+    expect(byTestId(t, 'models-error')!.textContent).toBe('Could not remove the folder: remove model folder /mnt/big/models: not in the list')
   })
 
   it('downloads: the form calls Download, job events move the bar, success lists again', async () => {
     const { api, emit, finish } = fakeAPI()
     const t = await render(api)
     await settle()
-    const form = q(t, 'models-download') as HTMLFormElement
-    expect((q(t, 'models-revision') as HTMLInputElement).value).toBe('main')
-    expect((q(t, 'models-token') as HTMLInputElement).type).toBe('password')
+    const form = byTestId(t, 'models-download') as HTMLFormElement
+    expect(byTestId<HTMLInputElement>(t, 'models-revision')!.value).toBe('main')
+    expect(byTestId<HTMLInputElement>(t, 'models-token')!.type).toBe('password')
     // A bad id is refused before asking the Go side.
-    type(q(t, 'models-repo') as HTMLInputElement, 'SmolLM2')
+    typeInto(byTestId<HTMLInputElement>(t, 'models-repo')!, 'SmolLM2')
     form.requestSubmit()
     await settle()
     expect(api.downloadModel).not.toHaveBeenCalled()
-    expect(q(t, 'models-error')!.textContent).toMatch(/not a repository id/)
-    type(q(t, 'models-repo') as HTMLInputElement, ' HuggingFaceTB/SmolLM2-360M ')
-    type(q(t, 'models-token') as HTMLInputElement, 'hf_abc')
+    expect(byTestId(t, 'models-error')!.textContent).toMatch(/not a repository id/)
+    typeInto(byTestId<HTMLInputElement>(t, 'models-repo')!, ' HuggingFaceTB/SmolLM2-360M ')
+    typeInto(byTestId<HTMLInputElement>(t, 'models-token')!, 'hf_abc')
     form.requestSubmit()
     await settle()
     expect(api.downloadModel).toHaveBeenCalledWith('HuggingFaceTB/SmolLM2-360M', 'main', 'hf_abc')
-    expect(q(t, 'models-error')).toBeNull()
-    const bar = () => q(t, 'models-progress')!.querySelector('[role="progressbar"]')!.getAttribute('aria-valuenow')
+    expect(byTestId(t, 'models-error')).toBeNull()
+    const bar = () => byTestId(t, 'models-progress')!.querySelector('[role="progressbar"]')!.getAttribute('aria-valuenow')
     expect(bar()).toBe('0')
     emit({ progress: 0.42, message: 'model.safetensors: 304 of 724 MB' })
     flushSync()
     expect(bar()).toBe('42')
-    expect(q(t, 'models-progress')!.textContent).toContain('model.safetensors: 304 of 724 MB')
+    expect(byTestId(t, 'models-progress')!.textContent).toContain('model.safetensors: 304 of 724 MB')
     // Cancel asks the Go side.
-    ;(q(t, 'models-progress')!.querySelector('button') as HTMLButtonElement).click()
+    ;(byTestId(t, 'models-progress')!.querySelector('button') as HTMLButtonElement).click()
     expect(api.cancelJob).toHaveBeenCalledWith(9)
     finish()
     emit({ state: 'succeeded', progress: 1, message: 'saved in /d/models/HuggingFaceTB--SmolLM2-360M' })
     await settle()
-    expect(q(t, 'models-progress')).toBeNull()
+    expect(byTestId(t, 'models-progress')).toBeNull()
     expect(api.models).toHaveBeenCalledTimes(2)
-    expect(all(t, 'model-row')).toHaveLength(6)
-    expect(q(t, 'models-notice')!.textContent).toContain('Downloaded HuggingFaceTB/SmolLM2-360M: saved in /d/models/HuggingFaceTB--SmolLM2-360M.')
+    expect(allByTestId(t, 'model-row')).toHaveLength(6)
+    expect(byTestId(t, 'models-notice')!.textContent).toContain('Downloaded HuggingFaceTB/SmolLM2-360M: saved in /d/models/HuggingFaceTB--SmolLM2-360M.')
     // A late update of the finished job changes nothing.
     emit({ progress: 0.5 })
     flushSync()
-    expect(q(t, 'models-progress')).toBeNull()
+    expect(byTestId(t, 'models-progress')).toBeNull()
   })
 
   it('a failed download shows its error and can be dismissed', async () => {
     const { api, emit } = fakeAPI()
     const t = await render(api)
     await settle()
-    type(q(t, 'models-repo') as HTMLInputElement, 'no-such-org/no-such-model')
-    ;(q(t, 'models-download') as HTMLFormElement).requestSubmit()
+    typeInto(byTestId<HTMLInputElement>(t, 'models-repo')!, 'no-such-org/no-such-model')
+    ;(byTestId(t, 'models-download') as HTMLFormElement).requestSubmit()
     await settle()
     emit({ title: 'Download no-such-org/no-such-model', state: 'failed', error: 'hub: no-such-org/no-such-model: 401 Unauthorized: repository not found or gated' })
     flushSync()
-    expect(q(t, 'models-progress')!.dataset.state).toBe('failed')
-    expect(q(t, 'models-error')!.textContent).toContain('repository not found')
+    expect(byTestId(t, 'models-progress')!.dataset.state).toBe('failed')
+    expect(byTestId(t, 'models-error')!.textContent).toContain('repository not found')
     expect(api.models).toHaveBeenCalledTimes(1)
-    ;(q(t, 'models-progress')!.querySelector('button') as HTMLButtonElement).click()
+    ;(byTestId(t, 'models-progress')!.querySelector('button') as HTMLButtonElement).click()
     flushSync()
-    expect(q(t, 'models-progress')).toBeNull()
+    expect(byTestId(t, 'models-progress')).toBeNull()
     // Download itself refusing shows why too.
     api.downloadModel.mockImplementation(async () => Promise.reject(new Error('database is locked')))
-    ;(q(t, 'models-download') as HTMLFormElement).requestSubmit()
+    ;(byTestId(t, 'models-download') as HTMLFormElement).requestSubmit()
     await settle()
-    expect(q(t, 'models-error')!.textContent).toBe('Could not start the download: database is locked')
+    expect(byTestId(t, 'models-error')!.textContent).toBe('Could not start the download: database is locked')
   })
 
   it('picks up a download that was running before the screen opened', async () => {
@@ -255,7 +239,7 @@ describe('Adapters screen, base models', () => {
     ] as store.Job[])
     const t = await render(api)
     await settle()
-    expect(all(t, 'models-progress')).toHaveLength(1)
-    expect(q(t, 'models-progress')!.textContent).toContain('Qwen/Qwen2.5-0.5B')
+    expect(allByTestId(t, 'models-progress')).toHaveLength(1)
+    expect(byTestId(t, 'models-progress')!.textContent).toContain('Qwen/Qwen2.5-0.5B')
   })
 })

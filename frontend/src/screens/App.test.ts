@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
-import { flushSync, mount, unmount } from 'svelte'
+import { flushSync } from 'svelte'
 import type { HoneAPI } from '../lib/api'
 import { screens } from '../lib/screens'
 import App from '../App.svelte'
+import { mountIn, settle } from './testing'
 
 function fakeAPI(startupError: string) {
   return {
@@ -33,18 +34,15 @@ function fakeAPI(startupError: string) {
 let dropListener: ((paths: string[]) => void) | null = null
 
 async function render(api: ReturnType<typeof fakeAPI>) {
-  const target = document.createElement('div')
-  document.body.appendChild(target)
-  const app = mount(App, { target, props: { api: api as unknown as HoneAPI } })
-  for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0))
-  flushSync()
-  return { target, app }
+  const app = mountIn(App, { api: api as unknown as HoneAPI })
+  await settle()
+  return app
 }
 
 describe('App shell', () => {
   it('navigates every screen; System, Plan, Datasets and Adapters have content, the others say they are not built', async () => {
     const api = fakeAPI('')
-    const { target, app } = await render(api)
+    const { target, destroy } = await render(api)
     const buttons = [...target.querySelectorAll('nav button')] as HTMLButtonElement[]
     expect(buttons.map((b) => b.textContent!.trim())).toEqual(screens.map((s) => s.title))
     expect(target.textContent).toContain('Data: /d')
@@ -53,25 +51,24 @@ describe('App shell', () => {
       buttons[i].click()
       flushSync()
       expect(target.querySelector('h1')!.textContent).toBe(s.title)
-      expect(target.querySelector('[data-testid="not-built"]') !== null).toBe(!s.built)
+      const notBuilt = target.querySelector('[data-testid="not-built"]')
+      expect(notBuilt !== null).toBe(!s.built)
+      if (notBuilt) expect(notBuilt.textContent).toContain(`When it lands: ${s.purpose}`)
     }
     buttons[screens.findIndex((s) => s.id === 'plan')].click()
-    for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0))
-    flushSync()
+    await settle()
     expect(target.querySelector('[data-testid="plan-model"]')).not.toBeNull()
     expect(api.planChoices).toHaveBeenCalled()
-    unmount(app)
-    target.remove()
+    destroy()
   })
 
   it('a file dropped on any screen opens the Datasets screen with its import preview', async () => {
     const api = fakeAPI('')
-    const { target, app } = await render(api)
+    const { target, destroy } = await render(api)
     expect(target.querySelector('h1')!.textContent).toBe('System')
     expect(dropListener).not.toBeNull()
     dropListener!(['/data/train.csv'])
-    for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0))
-    flushSync()
+    await settle()
     expect(target.querySelector('h1')!.textContent).toBe('Datasets')
     expect(target.querySelectorAll('[data-testid="ds-preview"]')).toHaveLength(1)
     expect(api.detect).toHaveBeenCalledWith('/data/train.csv', expect.objectContaining({ format: '', header: null }))
@@ -84,20 +81,18 @@ describe('App shell', () => {
     Object.defineProperty(drop, 'dataTransfer', { value: { types: ['Files'] } })
     window.dispatchEvent(drop)
     expect(drop.defaultPrevented).toBe(true)
-    unmount(app)
-    target.remove()
+    destroy()
     expect(dropListener).toBeNull()
   })
 
   it('shows why Hone could not open its data, and nothing else', async () => {
     const api = fakeAPI('database file is damaged or not a SQLite database: /d/hone.db')
-    const { target, app } = await render(api)
+    const { target, destroy } = await render(api)
     expect(target.querySelector('[data-testid="startup-error"]')!.textContent).toContain('/d/hone.db')
     expect(target.querySelector('h1')!.textContent).toBe('Hone could not open its data')
     expect([...target.querySelectorAll('nav button')].every((b) => (b as HTMLButtonElement).disabled)).toBe(true)
     expect(api.report).not.toHaveBeenCalled()
     expect(api.info).not.toHaveBeenCalled()
-    unmount(app)
-    target.remove()
+    destroy()
   })
 })

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { flushSync, mount, unmount } from 'svelte'
+import { flushSync } from 'svelte'
 import type { dataset, store } from '../../wailsjs/go/models'
 import type { HoneAPI } from '../lib/api'
 import { examplePageSize, exampleRowHeight, readDetection, type ImportOptions, type ParseOptions } from '../lib/datasets'
 import Datasets from './Datasets.svelte'
+import { allByTestId, byTestId, chooseIn, clean, mountIn, settle, textOf, typeInto, wait, type Mounted } from './testing'
 
 // Real answers of the Go side: parse.Detect on banking77's train.csv (as
 // detected, and with the format set to text) and on a JSONL file with three
@@ -98,37 +99,23 @@ function fakeAPI() {
   }
 }
 
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
-  flushSync()
-}
-const wait = async (ms: number) => {
-  await new Promise((r) => setTimeout(r, ms))
-  await settle()
-}
-
 let target: HTMLElement
-let component: ReturnType<typeof mount> | null = null
+let mounted: Mounted | null = null
 
-async function render(api: HoneAPI, props: Record<string, unknown> = {}) {
-  target = document.createElement('div')
-  document.body.appendChild(target)
-  component = mount(Datasets, { target, props: { api, ...props } })
+async function render(api: HoneAPI, props: { dropped?: string[]; ontake?: () => void } = {}) {
+  mounted = mountIn(Datasets, { api, ...props })
+  target = mounted.target
   await settle()
 }
 
 afterEach(() => {
-  if (component) unmount(component)
-  component = null
-  target?.remove()
+  mounted?.destroy()
+  mounted = null
 })
 
-const all = <T extends HTMLElement = HTMLElement>(id: string, within: ParentNode = target) =>
-  [...within.querySelectorAll<T>(`[data-testid="${id}"]`)]
-const el = <T extends HTMLElement = HTMLElement>(id: string, within: ParentNode = target) =>
-  within.querySelector<T>(`[data-testid="${id}"]`)
-const text = (id: string, within: ParentNode = target) => el(id, within)?.textContent?.replace(/\s+/g, ' ').trim() ?? ''
-const clean = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim()
+const all = <T extends HTMLElement = HTMLElement>(id: string, within: ParentNode = target) => allByTestId<T>(within, id)
+const el = <T extends HTMLElement = HTMLElement>(id: string, within: ParentNode = target) => byTestId<T>(within, id)
+const text = (id: string, within: ParentNode = target) => textOf(within, id)
 
 function button(label: string | RegExp, within: ParentNode = target): HTMLButtonElement {
   const b = [...within.querySelectorAll('button')].find((x) =>
@@ -140,18 +127,6 @@ function button(label: string | RegExp, within: ParentNode = target): HTMLButton
 async function click(b: HTMLElement) {
   b.click()
   await settle()
-}
-
-async function choose(s: HTMLSelectElement, value: string) {
-  s.value = value
-  s.dispatchEvent(new Event('change', { bubbles: true }))
-  await settle()
-}
-
-function type(i: HTMLInputElement, value: string) {
-  i.value = value
-  i.dispatchEvent(new Event('input', { bubbles: true }))
-  flushSync()
 }
 
 function row(id: number): HTMLElement {
@@ -219,14 +194,14 @@ describe('Datasets screen', () => {
     expect(bubbles[0].textContent).toContain('line 2')
 
     // Override the format: the file is read again, and the preview follows.
-    await choose(el<HTMLSelectElement>('ds-preview-format-select', preview)!, 'text')
+    await chooseIn(el<HTMLSelectElement>('ds-preview-format-select', preview)!, 'text')
     expect(api.detect).toHaveBeenLastCalledWith(banking77, expect.objectContaining({ format: 'text' }))
     expect(text('ds-preview-format', preview)).toBe('CSV · Plain text')
     expect(all('ds-example', preview)[0].textContent).toContain('plain text')
     // CSV settings and a column of one's own: all four columns go to Go.
-    await choose(el<HTMLSelectElement>('ds-preview-header', preview)!, 'yes')
-    await choose(el<HTMLSelectElement>('ds-preview-delimiter', preview)!, '44')
-    type(el<HTMLInputElement>('ds-preview-column-label', preview)!, 'category')
+    await chooseIn(el<HTMLSelectElement>('ds-preview-header', preview)!, 'yes')
+    await chooseIn(el<HTMLSelectElement>('ds-preview-delimiter', preview)!, '44')
+    typeInto(el<HTMLInputElement>('ds-preview-column-label', preview)!, 'category')
     await wait(400)
     expect(api.detect).toHaveBeenLastCalledWith(banking77, {
       container: '', format: 'text', delimiter: 44, header: true,
@@ -236,7 +211,7 @@ describe('Datasets screen', () => {
     strict.checked = true
     strict.dispatchEvent(new Event('change', { bubbles: true }))
     await settle()
-    type(el<HTMLInputElement>('ds-preview-name', preview)!, ' banking ')
+    typeInto(el<HTMLInputElement>('ds-preview-name', preview)!, ' banking ')
 
     await click(el('ds-import', preview)!)
     expect(api.importFiles).toHaveBeenCalledWith([banking77], {
@@ -435,8 +410,8 @@ describe('Datasets screen', () => {
     await click(row(1))
     await click(el('ds-tab-examples')!)
     const search = el<HTMLInputElement>('ds-search')!
-    type(search, 'ref')
-    type(search, 'refund')
+    typeInto(search, 'ref')
+    typeInto(search, 'refund')
     await wait(100)
     expect(api.examples).toHaveBeenCalledTimes(1)
     await wait(300)
@@ -485,12 +460,12 @@ describe('Datasets screen', () => {
     await render(api)
     await click(row(1))
     await click(button('Split…'))
-    type(el<HTMLInputElement>('ds-split-eval')!, '2')
+    typeInto(el<HTMLInputElement>('ds-split-eval')!, '2')
     await click(el('ds-split-go')!)
     expect(text('ds-error')).toBe('Eval fraction 2: want more than 0 and less than 1 (0% to 100%).')
     expect(api.split).not.toHaveBeenCalled()
-    type(el<HTMLInputElement>('ds-split-eval')!, '10%')
-    type(el<HTMLInputElement>('ds-split-seed')!, '7')
+    typeInto(el<HTMLInputElement>('ds-split-eval')!, '10%')
+    typeInto(el<HTMLInputElement>('ds-split-seed')!, '7')
     await click(el('ds-split-go')!)
     expect(api.split).toHaveBeenCalledWith(1, 0.1, 7)
     expect(text('ds-notice')).toContain('Split into #4 train (train) (8,998 examples) and #5 train (eval) (1,005 examples).')
@@ -508,7 +483,7 @@ describe('Datasets screen', () => {
     boxes[0].checked = true
     boxes[0].dispatchEvent(new Event('change', { bubbles: true }))
     flushSync()
-    type(panel.querySelector<HTMLInputElement>('input[aria-label="Weight of #2"]')!, '3')
+    typeInto(panel.querySelector<HTMLInputElement>('input[aria-label="Weight of #2"]')!, '3')
     await click(button('Make the mix', panel))
     expect(api.mix).toHaveBeenCalledWith('train mix', [{ dataset: 2, weight: 3 }, { dataset: 1, weight: 1 }], 0, 1)
   })

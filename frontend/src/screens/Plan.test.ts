@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { flushSync, mount, unmount } from 'svelte'
 import type { core, plan } from '../../wailsjs/go/models'
 import type { HoneAPI } from '../lib/api'
-import { formatBytes } from '../lib/format'
-import { barScale, pct } from '../lib/plan'
+import { formatBytes, pct } from '../lib/format'
+import { barScale } from '../lib/plan'
 import Plan from './Plan.svelte'
+import { byTestId, chooseIn, mountIn, settle, textOf, typeInto, wait, type Mounted } from './testing'
 
 // Real answers of the Go side, captured with `hone plan --json` and
 // `hone plan --list --json` (HONE_FAKE_GPUS=2xrtx4090 for the GPU ones).
@@ -33,49 +33,25 @@ function fakeAPI(choices: unknown, answer: PlanFn = async () => result(plan8b)) 
   return api as unknown as HoneAPI & typeof api
 }
 
-const settle = async () => {
-  for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0))
-  flushSync()
-}
-const wait = async (ms: number) => {
-  await new Promise((r) => setTimeout(r, ms))
-  await settle()
-}
-
 let target: HTMLElement
-let component: ReturnType<typeof mount> | null = null
+let mounted: Mounted | null = null
 
 async function render(api: HoneAPI) {
-  target = document.createElement('div')
-  document.body.appendChild(target)
-  component = mount(Plan, { target, props: { api } })
+  mounted = mountIn(Plan, { api })
+  target = mounted.target
   await settle()
 }
 
 afterEach(() => {
-  if (component) unmount(component)
-  component = null
-  target.remove()
+  mounted?.destroy()
+  mounted = null
 })
 
-const el = <T extends HTMLElement = HTMLElement>(id: string, within: ParentNode = target) =>
-  within.querySelector<T>(`[data-testid="${id}"]`)
-const text = (id: string, within: ParentNode = target) => el(id, within)?.textContent?.replace(/\s+/g, ' ').trim() ?? ''
+const el = <T extends HTMLElement = HTMLElement>(id: string, within: ParentNode = target) => byTestId<T>(within, id)
+const text = (id: string, within: ParentNode = target) => textOf(within, id)
 const option = (m: string) => el(`plan-option-${m}`)!
-
-async function choose(id: string, value: string) {
-  const s = el<HTMLSelectElement>(id)!
-  s.value = value
-  s.dispatchEvent(new Event('change', { bubbles: true }))
-  await settle()
-}
-
-function type(id: string, value: string) {
-  const i = el<HTMLInputElement>(id)!
-  i.value = value
-  i.dispatchEvent(new Event('input', { bubbles: true }))
-  flushSync()
-}
+const choose = (id: string, value: string) => chooseIn(el<HTMLSelectElement>(id)!, value)
+const type = (id: string, value: string) => typeInto(el<HTMLInputElement>(id)!, value)
 
 function expectNoJunk() {
   expect(target.textContent).not.toMatch(/NaN|Infinity|undefined|null/)

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { flushSync, mount, unmount } from 'svelte'
+import { flushSync } from 'svelte'
 import { hw } from '../../wailsjs/go/models'
 import type { HoneAPI } from '../lib/api'
 import System from './System.svelte'
+import { allByTestId, mountIn, settle, type Mounted } from './testing'
 
 const GiB = 2 ** 30
 
@@ -43,27 +44,20 @@ function fakeAPI(first: hw.Report) {
   return { api: api as unknown as HoneAPI & typeof api, push: (r: hw.Report) => listener?.(r), listening: () => listener !== null }
 }
 
-const settle = async () => {
-  await new Promise((r) => setTimeout(r, 0))
-  flushSync()
-}
-
 let target: HTMLElement
-let component: ReturnType<typeof mount> | null = null
+let mounted: Mounted | null = null
 
 function render(api: HoneAPI) {
-  target = document.createElement('div')
-  document.body.appendChild(target)
-  component = mount(System, { target, props: { api } })
+  mounted = mountIn(System, { api })
+  target = mounted.target
 }
 
 afterEach(() => {
-  if (component) unmount(component)
-  component = null
-  target.remove()
+  mounted?.destroy()
+  mounted = null
 })
 
-const q = (id: string) => [...target.querySelectorAll(`[data-testid="${id}"]`)].map((e) => e.textContent!.trim())
+const q = (id: string) => allByTestId(target, id).map((e) => e.textContent!.trim())
 
 describe('System screen', () => {
   it('shows CPU only, with the reason, when there is no GPU', async () => {
@@ -97,8 +91,8 @@ describe('System screen', () => {
     push(report([gpu(0, 18 * GiB)]))
     flushSync()
     expect(q('vram')[0]).toMatch(/^18\.0 GiB used/)
-    unmount(component!)
-    component = null
+    mounted!.destroy()
+    mounted = null
     expect(api.watch).toHaveBeenLastCalledWith(false)
     expect(listening()).toBe(false)
   })

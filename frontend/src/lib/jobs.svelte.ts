@@ -5,7 +5,7 @@
 // onsuccess.
 import type { store } from '../../wailsjs/go/models'
 import type { HoneAPI } from './api'
-import { message } from './plan'
+import { message } from './api'
 
 export class JobTracker {
   jobs = $state<store.Job[]>([])

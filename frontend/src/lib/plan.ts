@@ -217,5 +217,3 @@ export function planRequest(
   return { req: plan.Request.createFrom(r) }
 }
 
-// jobs.svelte.ts still imports message from here; it belongs to api.ts.
-export { message } from './api'

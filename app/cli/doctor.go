@@ -56,7 +56,7 @@ func printDoctor(out io.Writer, d core.Doctor) {
 	fmt.Fprintf(w, "CPU\t%s (%d physical / %d logical cores; %s)\n", d.CPU.Model, d.CPU.PhysicalCores, d.CPU.LogicalCores, cpuFlags(d.CPU))
 	fmt.Fprintf(w, "RAM\t%s total, %s available\n", hw.FormatBytes(d.Memory.Total), hw.FormatBytes(d.Memory.Available))
 	fmt.Fprintf(w, "Disk\t%s free of %s at %s\n", hw.FormatBytes(d.Disk.Free), hw.FormatBytes(d.Disk.Total), d.Disk.Path)
-	fmt.Fprintf(w, "Will use\t%s backend: %s\n", strings.ToUpper(d.Backend.Name), d.Backend.Reason)
+	fmt.Fprintf(w, "Will use\t%s backend: %s\n", strings.ToUpper(d.Device.Name), d.Device.Reason)
 	w.Flush()
 }
 

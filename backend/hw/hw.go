@@ -79,15 +79,15 @@ type GPUSource interface {
 
 // Report is everything Hone knows about the machine at one moment.
 type Report struct {
-	Time    time.Time `json:"time"`
-	GPUs    []GPU     `json:"gpus"`
-	Driver  Driver    `json:"driver"`
-	GPUNote string    `json:"gpuNote,omitempty"` // "CPU only: <reason>" when there is no usable GPU
-	Source  string    `json:"gpuSource"`
-	CPU     CPU       `json:"cpu"`
-	Memory  Memory    `json:"memory"`
-	Disk    Disk      `json:"disk"`
-	Backend Backend   `json:"backend"`
+	Time    time.Time    `json:"time"`
+	GPUs    []GPU        `json:"gpus"`
+	Driver  Driver       `json:"driver"`
+	GPUNote string       `json:"gpuNote,omitempty"` // "CPU only: <reason>" when there is no usable GPU
+	Source  string       `json:"gpuSource"`
+	CPU     CPU          `json:"cpu"`
+	Memory  Memory       `json:"memory"`
+	Disk    Disk         `json:"disk"`
+	Device  DeviceChoice `json:"backend"` // "backend" in JSON: doctor --json and the window read it
 }
 
 // CPUOnly reports whether no GPU is usable.

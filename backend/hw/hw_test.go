@@ -53,7 +53,7 @@ func TestParseFake(t *testing.T) {
 	}
 }
 
-func TestChooseBackend(t *testing.T) {
+func TestChooseDevice(t *testing.T) {
 	two, _ := ParseFake("rtx3060,rtx4090")
 	old, _ := ParseFake("gtx1080")
 	oldDriver, _ := ParseFake("rtx4090")
@@ -74,7 +74,7 @@ func TestChooseBackend(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := ChooseBackend(tt.gpus, tt.cudaBuilt)
+			b := ChooseDevice(tt.gpus, tt.cudaBuilt)
 			if b.Name != tt.wantName || b.GPU != tt.wantGPU || !strings.Contains(b.Reason, tt.wantReason) {
 				t.Fatalf("got %+v, want %s on %d with reason containing %q", b, tt.wantName, tt.wantGPU, tt.wantReason)
 			}
@@ -150,7 +150,7 @@ func TestNVMLWithoutDriver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(r.GPUNote, "CPU only: ") || r.Backend.Name != "cpu" || r.GPUs == nil {
+	if !strings.HasPrefix(r.GPUNote, "CPU only: ") || r.Device.Name != "cpu" || r.GPUs == nil {
 		t.Fatalf("report %+v", r)
 	}
 }

@@ -38,12 +38,12 @@ func (p *Prober) Probe(ctx context.Context) (Report, error) {
 	}
 	g := p.gpus.GPUs(ctx)
 	r := Report{
-		Time:    time.Now(),
-		GPUs:    g.Devices,
-		Driver:  g.Driver,
-		Source:  g.Source,
-		CPU:     p.cpu,
-		Backend: ChooseBackend(g, p.cudaBuilt),
+		Time:   time.Now(),
+		GPUs:   g.Devices,
+		Driver: g.Driver,
+		Source: g.Source,
+		CPU:    p.cpu,
+		Device: ChooseDevice(g, p.cudaBuilt),
 	}
 	if r.GPUs == nil {
 		r.GPUs = []GPU{} // JSON "gpus": [] rather than null

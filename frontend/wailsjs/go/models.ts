@@ -519,22 +519,6 @@ export namespace dataset {
 
 export namespace hw {
 	
-	export class Backend {
-	    name: string;
-	    gpu: number;
-	    reason: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new Backend(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.gpu = source["gpu"];
-	        this.reason = source["reason"];
-	    }
-	}
 	export class CPU {
 	    model: string;
 	    physicalCores: number;
@@ -581,6 +565,22 @@ export namespace hw {
 	        this.computeMinor = source["computeMinor"];
 	        this.powerWatts = source["powerWatts"];
 	        this.bf16Tflops = source["bf16Tflops"];
+	    }
+	}
+	export class DeviceChoice {
+	    name: string;
+	    gpu: number;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DeviceChoice(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.gpu = source["gpu"];
+	        this.reason = source["reason"];
 	    }
 	}
 	export class Disk {
@@ -673,7 +673,7 @@ export namespace hw {
 	    cpu: CPU;
 	    memory: Memory;
 	    disk: Disk;
-	    backend: Backend;
+	    backend: DeviceChoice;
 	
 	    static createFrom(source: any = {}) {
 	        return new Report(source);
@@ -689,7 +689,7 @@ export namespace hw {
 	        this.cpu = this.convertValues(source["cpu"], CPU);
 	        this.memory = this.convertValues(source["memory"], Memory);
 	        this.disk = this.convertValues(source["disk"], Disk);
-	        this.backend = this.convertValues(source["backend"], Backend);
+	        this.backend = this.convertValues(source["backend"], DeviceChoice);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -721,6 +721,11 @@ export namespace model {
 	    originalMaxPositions?: number;
 	    lowFreqFactor?: number;
 	    highFreqFactor?: number;
+	    attentionFactor?: number;
+	    betaFast?: number;
+	    betaSlow?: number;
+	    mscale?: number;
+	    mscaleAllDim?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new RopeScaling(source);
@@ -733,6 +738,11 @@ export namespace model {
 	        this.originalMaxPositions = source["originalMaxPositions"];
 	        this.lowFreqFactor = source["lowFreqFactor"];
 	        this.highFreqFactor = source["highFreqFactor"];
+	        this.attentionFactor = source["attentionFactor"];
+	        this.betaFast = source["betaFast"];
+	        this.betaSlow = source["betaSlow"];
+	        this.mscale = source["mscale"];
+	        this.mscaleAllDim = source["mscaleAllDim"];
 	    }
 	}
 	export class Config {
@@ -750,6 +760,15 @@ export namespace model {
 	    ropeTheta?: number;
 	    normEps?: number;
 	    ropeScaling: RopeScaling;
+	    ropeFreqs?: string;
+	    slidingWindow?: number;
+	    slidingLayers?: boolean[];
+	    attnSoftCap?: number;
+	    finalSoftCap?: number;
+	    queryScale?: number;
+	    hiddenAct?: string;
+	    attentionBias?: boolean;
+	    mlpBias?: boolean;
 	    source: string;
 	
 	    static createFrom(source: any = {}) {
@@ -772,6 +791,15 @@ export namespace model {
 	        this.ropeTheta = source["ropeTheta"];
 	        this.normEps = source["normEps"];
 	        this.ropeScaling = this.convertValues(source["ropeScaling"], RopeScaling);
+	        this.ropeFreqs = source["ropeFreqs"];
+	        this.slidingWindow = source["slidingWindow"];
+	        this.slidingLayers = source["slidingLayers"];
+	        this.attnSoftCap = source["attnSoftCap"];
+	        this.finalSoftCap = source["finalSoftCap"];
+	        this.queryScale = source["queryScale"];
+	        this.hiddenAct = source["hiddenAct"];
+	        this.attentionBias = source["attentionBias"];
+	        this.mlpBias = source["mlpBias"];
 	        this.source = source["source"];
 	    }
 	

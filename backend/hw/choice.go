@@ -6,8 +6,10 @@ import (
 	"strings"
 )
 
-// Backend is the compute backend Hone will train and generate on, and why.
-type Backend struct {
+// DeviceChoice is the compute device Hone will train and generate on, and
+// why: the machine's pick between CUDA and the CPU. (The devices themselves
+// are backend/compute's; backend/ as a whole is Hone's Go side.)
+type DeviceChoice struct {
 	Name   string `json:"name"` // "cuda" or "cpu"
 	GPU    int    `json:"gpu"`  // device index when Name is "cuda", else -1
 	Reason string `json:"reason"`
@@ -20,10 +22,10 @@ const (
 	minCUDAMajor                     = 12
 )
 
-// ChooseBackend picks CUDA on the GPU with the most free memory when the
+// ChooseDevice picks CUDA on the GPU with the most free memory when the
 // hardware, the driver and this build allow it, and the CPU otherwise.
-func ChooseBackend(g GPUs, cudaBuilt bool) Backend {
-	cpu := func(reason string) Backend { return Backend{Name: "cpu", GPU: -1, Reason: reason} }
+func ChooseDevice(g GPUs, cudaBuilt bool) DeviceChoice {
+	cpu := func(reason string) DeviceChoice { return DeviceChoice{Name: "cpu", GPU: -1, Reason: reason} }
 	if len(g.Devices) == 0 {
 		return cpu(g.Unavailable)
 	}
@@ -49,7 +51,7 @@ func ChooseBackend(g GPUs, cudaBuilt bool) Backend {
 	if !cudaBuilt {
 		return cpu(fmt.Sprintf("%s is usable, but this build of Hone has no CUDA backend yet", d.Name))
 	}
-	return Backend{Name: "cuda", GPU: d.Index, Reason: fmt.Sprintf("GPU %d, %s: %s free, compute capability %s",
+	return DeviceChoice{Name: "cuda", GPU: d.Index, Reason: fmt.Sprintf("GPU %d, %s: %s free, compute capability %s",
 		d.Index, d.Name, FormatBytes(d.MemoryFree), d.ComputeCapability())}
 }
 

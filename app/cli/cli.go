@@ -123,6 +123,17 @@ func (c *cli) options() core.Options {
 // open opens the data folder for a command.
 func (c *cli) open() (*core.Hone, error) { return core.Open(c.ctx, c.options()) }
 
+// with opens the data folder, runs f on it and closes it: every command
+// that reads or writes Hone's data goes through here.
+func (c *cli) with(f func(h *core.Hone) error) error {
+	h, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	return f(h)
+}
+
 // quietEvents is the CLI's jobs.Emitter: a command watches its own job
 // (Spec.Watch) and prints what it needs, so job events are not echoed.
 type quietEvents struct{}

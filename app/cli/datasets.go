@@ -25,35 +25,32 @@ func (c *cli) importCmd() *cobra.Command {
 		Args:  args(1, -1, "name at least one file"),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			o.Parse.Format = parse.Format(format)
-			h, err := c.open()
-			if err != nil {
-				return err
-			}
-			defer h.Close()
-			var done []dataset.Dataset
-			for _, f := range files {
-				id, err := h.StartImport(c.ctx, f, o, func(j store.Job) { progressBar(c.env.Stderr, f, j) })
-				if err != nil {
-					return err
+			return c.with(func(h *core.Hone) error {
+				var done []dataset.Dataset
+				for _, f := range files {
+					id, err := h.StartImport(c.ctx, f, o, func(j store.Job) { progressBar(c.env.Stderr, f, j) })
+					if err != nil {
+						return err
+					}
+					var r core.ImportResult
+					if err := await(h.Jobs.Await, id, c.env.Stderr, "import "+f, &r); err != nil {
+						return err
+					}
+					if !asJSON {
+						fmt.Fprintf(c.env.Stdout, "dataset %d: %s, %d examples, %d rows skipped (%s)\n", r.DatasetID, r.Name, r.Examples, r.Skipped, r.Format)
+						continue
+					}
+					d, err := h.Dataset(c.ctx, r.DatasetID)
+					if err != nil {
+						return err
+					}
+					done = append(done, d)
 				}
-				var r core.ImportResult
-				if err := await(h.Jobs.Await, id, c.env.Stderr, "import "+f, &r); err != nil {
-					return err
+				if asJSON {
+					return writeJSON(c.env.Stdout, done)
 				}
-				if !asJSON {
-					fmt.Fprintf(c.env.Stdout, "dataset %d: %s, %d examples, %d rows skipped (%s)\n", r.DatasetID, r.Name, r.Examples, r.Skipped, r.Format)
-					continue
-				}
-				d, err := h.Dataset(c.ctx, r.DatasetID)
-				if err != nil {
-					return err
-				}
-				done = append(done, d)
-			}
-			if asJSON {
-				return writeJSON(c.env.Stdout, done)
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -71,24 +68,21 @@ func (c *cli) datasetsCmd() *cobra.Command {
 		Short: "list the datasets",
 		Args:  args(0, 0, ""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := c.open()
-			if err != nil {
-				return err
-			}
-			defer h.Close()
-			ds, err := h.Datasets(c.ctx)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(c.env.Stdout, ds)
-			}
-			w := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tNAME\tEXAMPLES\tSKIPPED\tFORMAT\tCREATED")
-			for _, d := range ds {
-				fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\n", d.ID, d.Name, d.Examples, d.Errors, d.Format, d.CreatedAt.Local().Format("2006-01-02 15:04"))
-			}
-			return w.Flush()
+			return c.with(func(h *core.Hone) error {
+				ds, err := h.Datasets(c.ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(c.env.Stdout, ds)
+				}
+				w := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "ID\tNAME\tEXAMPLES\tSKIPPED\tFORMAT\tCREATED")
+				for _, d := range ds {
+					fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\n", d.ID, d.Name, d.Examples, d.Errors, d.Format, d.CreatedAt.Local().Format("2006-01-02 15:04"))
+				}
+				return w.Flush()
+			})
 		},
 	}
 	jsonFlag(cmd, &asJSON)
@@ -118,12 +112,9 @@ func (c *cli) datasetRun(run func(h *core.Hone, id int64, rest []string) error) 
 		if err != nil {
 			return err
 		}
-		h, err := c.open()
-		if err != nil {
-			return err
-		}
-		defer h.Close()
-		return run(h, id, args[1:])
+		return c.with(func(h *core.Hone) error {
+			return run(h, id, args[1:])
+		})
 	}
 }
 
@@ -234,16 +225,13 @@ func (c *cli) datasetMixCmd() *cobra.Command {
 				}
 				parts = append(parts, p)
 			}
-			h, err := c.open()
-			if err != nil {
-				return err
-			}
-			defer h.Close()
-			d, err := h.MixDatasets(c.ctx, name, parts, total, seed)
-			if err != nil {
-				return err
-			}
-			return printDatasets(c.env.Stdout, asJSON, d)
+			return c.with(func(h *core.Hone) error {
+				d, err := h.MixDatasets(c.ctx, name, parts, total, seed)
+				if err != nil {
+					return err
+				}
+				return printDatasets(c.env.Stdout, asJSON, d)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "mix", "the new dataset's name `N`")

@@ -18,20 +18,17 @@ func (c *cli) doctorCmd() *cobra.Command {
 		Short: "what this machine has and what Hone will use",
 		Args:  args(0, 0, ""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := c.open()
-			if err != nil {
-				return err
-			}
-			defer h.Close()
-			d, err := h.Doctor(c.ctx)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(c.env.Stdout, d)
-			}
-			printDoctor(c.env.Stdout, d)
-			return nil
+			return c.with(func(h *core.Hone) error {
+				d, err := h.Doctor(c.ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(c.env.Stdout, d)
+				}
+				printDoctor(c.env.Stdout, d)
+				return nil
+			})
 		},
 	}
 	jsonFlag(cmd, &asJSON)

@@ -22,37 +22,34 @@ func (c *cli) modelsCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := c.open()
-			if err != nil {
-				return err
-			}
-			defer h.Close()
-			found, err := h.Models(c.ctx)
-			if err != nil && len(found) == 0 {
-				return err
-			}
-			if asJSON {
-				return writeJSON(c.env.Stdout, found)
-			}
-			w := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tSOURCE\tARCHITECTURE\tPARAMETERS\tQUANTISATION\tSIZE\tPATH")
-			for _, f := range found {
-				arch := f.Architecture
-				if f.Error != "" {
-					arch = "unreadable: " + f.Error
+			return c.with(func(h *core.Hone) error {
+				found, err := h.Models(c.ctx)
+				if err != nil && len(found) == 0 {
+					return err
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Name, f.Source, arch, params(f.Params), f.Quantisation, gb(f.SizeBytes), f.Path)
-			}
-			if len(found) == 0 {
-				fmt.Fprintln(w, "(no models found; hone models add DIR, or hone models download REPO)")
-			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			if err != nil {
-				fmt.Fprintln(c.env.Stderr, "hone: some folders could not be read:", err)
-			}
-			return nil
+				if asJSON {
+					return writeJSON(c.env.Stdout, found)
+				}
+				w := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "NAME\tSOURCE\tARCHITECTURE\tPARAMETERS\tQUANTISATION\tSIZE\tPATH")
+				for _, f := range found {
+					arch := f.Architecture
+					if f.Error != "" {
+						arch = "unreadable: " + f.Error
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Name, f.Source, arch, params(f.Params), f.Quantisation, gb(f.SizeBytes), f.Path)
+				}
+				if len(found) == 0 {
+					fmt.Fprintln(w, "(no models found; hone models add DIR, or hone models download REPO)")
+				}
+				if err := w.Flush(); err != nil {
+					return err
+				}
+				if err != nil {
+					fmt.Fprintln(c.env.Stderr, "hone: some folders could not be read:", err)
+				}
+				return nil
+			})
 		},
 	}
 	jsonFlag(cmd, &asJSON)
@@ -62,12 +59,9 @@ func (c *cli) modelsCmd() *cobra.Command {
 // modelsRun opens Hone for a models subcommand.
 func (c *cli) modelsRun(run func(h *core.Hone, arg string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		h, err := c.open()
-		if err != nil {
-			return err
-		}
-		defer h.Close()
-		return run(h, args[0])
+		return c.with(func(h *core.Hone) error {
+			return run(h, args[0])
+		})
 	}
 }
 

@@ -22,31 +22,29 @@ func (c *cli) planCmd() *cobra.Command {
 		Short: "will it fit, which method, what it costs (--list: what to plan for)",
 		Args:  args(0, 0, ""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := c.open()
-			if err != nil {
-				return err
-			}
-			defer h.Close()
-			if list {
-				return printChoices(c.ctx, h, c.env.Stdout, asJSON)
-			}
-			if targets != "" {
-				req.Targets = strings.Split(targets, ",")
-			}
-			var res plan.Result
-			if datasetID != 0 {
-				res, err = h.PlanForDataset(c.ctx, req, datasetID)
-			} else {
-				res, err = h.Plan(c.ctx, req)
-			}
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(c.env.Stdout, res)
-			}
-			printPlan(c.env.Stdout, res, h.DataDir)
-			return nil
+			return c.with(func(h *core.Hone) error {
+				if list {
+					return printChoices(c.ctx, h, c.env.Stdout, asJSON)
+				}
+				if targets != "" {
+					req.Targets = strings.Split(targets, ",")
+				}
+				var res plan.Result
+				var err error
+				if datasetID != 0 {
+					res, err = h.PlanForDataset(c.ctx, req, datasetID)
+				} else {
+					res, err = h.Plan(c.ctx, req)
+				}
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(c.env.Stdout, res)
+				}
+				printPlan(c.env.Stdout, res, h.DataDir)
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()

@@ -5,8 +5,10 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hone-ai/hone/backend/dataset"
@@ -187,5 +189,80 @@ func BenchmarkEncodeBanking77(b *testing.B) {
 		if _, err := e.Encode(dataset.Example{Messages: chat("user", r[0]), Label: r[1]}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestImportedConversations: ShareGPT and OpenAI files, imported as the app
+// imports them, keep their system prompts and every answer as targets.
+func TestImportedConversations(t *testing.T) {
+	m := smolLM2(t)
+	tests := []struct {
+		name, file string
+		want       []string // the targets of the example
+		system     string   // in the sequence before them
+	}{
+		{"sharegpt", `{"system": "Answer in French.", "conversations": [{"from": "human", "value": "Hello"}, {"from": "gpt", "value": "Bonjour"}, {"from": "human", "value": "Thanks"}, {"from": "gpt", "value": "Merci"}]}` + "\n",
+			[]string{"Bonjour<|im_end|>", "Merci<|im_end|>"}, "<|im_start|>system\nAnswer in French.<|im_end|>\n"},
+		{"openai", `{"messages": [{"role": "developer", "content": "Be terse."}, {"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}, {"role": "user", "content": "3+3?"}, {"role": "assistant", "content": [{"type": "text", "text": "6"}]}]}` + "\n",
+			[]string{"4<|im_end|>", "6<|im_end|>"}, "<|im_start|>system\nBe terse.<|im_end|>\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t)
+			path := filepath.Join(t.TempDir(), tt.name+".jsonl")
+			if err := os.WriteFile(path, []byte(tt.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			d, err := dataset.Import(context.Background(), st, path, dataset.ImportOptions{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seqs, err := Load(context.Background(), st, d.ID, NewEncoder(m.tok, m.tmpl, Options{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(seqs) != 1 {
+				t.Fatalf("%d sequences", len(seqs))
+			}
+			if got := runs(m.tok, seqs[0]); !slices.Equal(got, tt.want) {
+				t.Errorf("targets %q, want %q", got, tt.want)
+			}
+			if got := m.tok.Decode(ints(seqs[0].Tokens)); !strings.HasPrefix(got, tt.system) {
+				t.Errorf("sequence %q does not start with the system prompt", got)
+			}
+		})
+	}
+}
+
+// TestEncodeConcurrently: an Encoder shared by goroutines gives what it
+// gives serially, and counts every example once.
+func TestEncodeConcurrently(t *testing.T) {
+	m := smolLM2(t)
+	rows := banking77(t)[1:101]
+	encode := func(e *Encoder, r []string) Sequence {
+		s, err := e.Encode(dataset.Example{Messages: chat("user", r[0]), Label: r[1]})
+		if err != nil {
+			t.Error(err)
+		}
+		return s
+	}
+	serial := NewEncoder(m.tok, m.tmpl, Options{})
+	want := make([]Sequence, len(rows))
+	for i, r := range rows {
+		want[i] = encode(serial, r)
+	}
+	shared := NewEncoder(m.tok, m.tmpl, Options{})
+	got := make([]Sequence, len(rows))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(rows); i += 4 {
+				got[i] = encode(shared, rows[i])
+			}
+		})
+	}
+	wg.Wait()
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(shared.Stats(), serial.Stats()) {
+		t.Errorf("concurrent encoding differs: stats %+v, want %+v", shared.Stats(), serial.Stats())
 	}
 }

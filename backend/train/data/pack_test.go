@@ -348,3 +348,37 @@ func TestPackedBatchInTheEngine(t *testing.T) {
 		t.Errorf("packed loss %v, want %v (%d sequences, %d targets)", got, want, info.Sequences, info.Targets)
 	}
 }
+
+func TestDigest(t *testing.T) {
+	base := randomSequences(20, 10, 5)
+	edit := func(f func(s []Sequence)) []Sequence {
+		c := make([]Sequence, len(base))
+		for i, s := range base {
+			c[i] = Sequence{Tokens: slices.Clone(s.Tokens), Loss: slices.Clone(s.Loss), Example: s.Example}
+		}
+		f(c)
+		return c
+	}
+	tests := []struct {
+		name string
+		seqs []Sequence
+		same bool
+	}{
+		{"a copy", edit(func([]Sequence) {}), true},
+		{"a token", edit(func(s []Sequence) { s[3].Tokens[1]++ }), false},
+		{"a mask", edit(func(s []Sequence) { s[7].Loss[1] = !s[7].Loss[1] }), false},
+		{"an example id", edit(func(s []Sequence) { s[0].Example++ }), false},
+		{"the order", edit(func(s []Sequence) { s[0], s[1] = s[1], s[0] }), false},
+		{"one fewer", base[1:], false},
+		{"a token moved to the next sequence", edit(func(s []Sequence) {
+			s[0].Tokens, s[0].Loss = s[0].Tokens[:len(s[0].Tokens)-1], s[0].Loss[:len(s[0].Loss)-1]
+			s[1].Tokens, s[1].Loss = append([]int32{base[0].Tokens[len(base[0].Tokens)-1]}, s[1].Tokens...), append([]bool{base[0].Loss[len(base[0].Loss)-1]}, s[1].Loss...)
+		}), false},
+	}
+	want := Digest(base)
+	for _, tt := range tests {
+		if got := Digest(tt.seqs); (got == want) != tt.same {
+			t.Errorf("%s: digest %s, base %s, want same %v", tt.name, got, want, tt.same)
+		}
+	}
+}

@@ -46,7 +46,7 @@ type Env struct {
 	// Window opens the desktop window, for `hone` with no command; nil in a
 	// build without one.
 	Window func(ctx context.Context, opts core.Options) error
-	// Kinds are the jobs this binary runs in a child (core.ChildKinds when nil).
+	// Kinds are the jobs this binary runs in a child (nil: core's own).
 	Kinds jobs.Kinds
 }
 

@@ -35,6 +35,12 @@ func (c *cli) table() *cobra.Command {
 			c.modelsRemoveCmd(),
 			c.modelsDownloadCmd(),
 		),
+		c.trainCmd(),
+		c.runsCmd(),
+		group(c.runCmd(),
+			c.runShowCmd(),
+			c.runResumeCmd(),
+		),
 		c.versionCmd(),
 		c.completionCmd(),
 		help,
@@ -137,10 +143,13 @@ func args(min, max int, want string) cobra.PositionalArgs {
 }
 
 // datasetID reads a dataset ID argument.
-func datasetID(cmd *cobra.Command, arg string) (int64, error) {
+func datasetID(cmd *cobra.Command, arg string) (int64, error) { return positiveID(cmd, arg, "dataset") }
+
+// positiveID reads the ID argument of a thing ("dataset", "run").
+func positiveID(cmd *cobra.Command, arg, thing string) (int64, error) {
 	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, usagef("%s: %q is not a dataset ID", cmdName(cmd), arg)
+		return 0, usagef("%s: %q is not a %s ID", cmdName(cmd), arg, thing)
 	}
 	return id, nil
 }

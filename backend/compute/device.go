@@ -84,6 +84,12 @@ type Ops interface {
 	AddBias(out, b *Tensor)
 	Scale(x *Tensor, s float32)
 	SoftCap(x *Tensor, c float32)
+	// Dropout sets out = x·mask/(1-p) where element i's mask is 0 with
+	// probability p, a pure function of (seed, i) (kernels/ref.DropoutKeep),
+	// so the same seed gives the same mask on every device and call: the
+	// backward pass is Dropout of the gradient with the forward's seed, and
+	// nothing is kept. out may be x.
+	Dropout(out, x *Tensor, p float32, seed uint64)
 }
 
 // TrainOps are the backward ops and the optimizer.

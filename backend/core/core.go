@@ -39,7 +39,7 @@ type Options struct {
 	CUDABuilt bool
 	Version   string
 	Events    jobs.Emitter
-	// Kinds are the jobs a child process can run (ChildKinds when nil).
+	// Kinds are the jobs a child process can run (nil: training, evaluation...).
 	Kinds jobs.Kinds
 	// ForChild opens Hone inside a child process that runs one job: the
 	// parent is alive and owns the start-up repairs, so they are skipped,
@@ -93,7 +93,7 @@ func Open(ctx context.Context, o Options) (*Hone, error) {
 	}
 	h.closers = append(h.closers, func() { h.Store.Close() })
 	if o.Kinds == nil {
-		o.Kinds = ChildKinds()
+		o.Kinds = h.childKinds()
 	}
 	h.kinds = o.Kinds
 	if o.ForChild {

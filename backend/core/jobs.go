@@ -16,10 +16,11 @@ import (
 // `hone --data-dir DIR job-run --job ID`.
 const JobRunCommand = "job-run"
 
-// ChildKinds are the jobs that run in a child process of this binary:
-// training, evaluation and serving register here as they arrive. Imports and
+// childKinds are the jobs that run in a child process of this binary, a
+// driver crash or an out-of-memory kill in them leaving the app up:
+// training now, evaluation and serving as they arrive. Imports and
 // downloads stay in process.
-func ChildKinds() jobs.Kinds { return jobs.Kinds{} }
+func (h *Hone) childKinds() jobs.Kinds { return jobs.Kinds{KindTrain: h.trainJob} }
 
 // childCommand runs a job in a child: this same binary, the same data
 // folder, and the same environment, with the fake GPUs this Hone was given.

@@ -14,6 +14,12 @@ type pass struct {
 	cache    *Cache
 	past     int // positions already in the cache
 	grad     map[*Tensor]*Tensor
+	// LoRA dropout (training passes with a backward only): each adapted
+	// linear's mask comes from seed and the linear's place, so the backward
+	// pass draws it again; xd and dxd are scratch [N, widest input].
+	drop    bool
+	seed    uint64
+	xd, dxd *Tensor
 }
 
 // acts are a layer's activations for N = B·T tokens: what its backward pass
@@ -62,7 +68,29 @@ func (p *pass) linear(a *acts, l, i int, y, x *Tensor) {
 	if lin.lora != nil && a.u[i] == nil {
 		a.u[i] = p.m.dev.Alloc(compute.F32, x.Len()/x.Dim(-1), lin.lora.A.Dim(0))
 	}
-	linearForward(p.m.dev, y, x, lin, a.u[i])
+	linearForward(p.m.dev, y, x, p.dropped(l, i, x), lin, a.u[i])
+}
+
+// dropped is the adapter's input for linear i of layer l: x, or in a
+// training pass with LoRA dropout x with this pass's mask for that linear
+// applied (in p.xd, which the next call overwrites).
+func (p *pass) dropped(l, i int, x *Tensor) *Tensor {
+	ad := p.m.layers[l].lin[i].lora
+	if !p.drop || ad == nil || ad.Dropout == 0 {
+		return x
+	}
+	xd := p.xd.Slice(0, x.Shape()...)
+	p.m.dev.Dropout(xd, x, ad.Dropout, p.linearSeed(l, i))
+	return xd
+}
+
+// linearSeed is the dropout seed of linear i of layer l in this pass:
+// splitmix64 of the pass's seed and the linear's index.
+func (p *pass) linearSeed(l, i int) uint64 {
+	z := p.seed + uint64(l*numLinear+i+1)*0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
 }
 
 // kv are layer l's keys and values as this pass writes them ([B, T, KVH,
@@ -225,22 +253,35 @@ func (p *pass) linearBackward(a *acts, g *grads, l, i int, dx, dy, x *Tensor) {
 	if gb := p.grad[lin.bias]; gb != nil {
 		dev.BiasBackward(gb, dy)
 	}
-	if ad := lin.lora; ad != nil {
-		// y += u Bᵀ with u = Scale·x Aᵀ: dB = dyᵀ u, du = dy B, dA = Scale·duᵀ x.
-		if g.du[i] == nil {
-			g.du[i] = dev.Alloc(compute.F32, a.u[i].Shape()...)
-		}
-		du := g.du[i]
-		dev.Zero(du)
-		dev.MatMulBackward(du, p.grad[ad.B], dy, a.u[i], ad.B)
-		dev.Scale(du, ad.Scale)
-		dev.MatMulBackward(dx, p.grad[ad.A], du, x, ad.A)
+	ad := lin.lora
+	if ad == nil {
+		return
 	}
+	// y += u Bᵀ with u = Scale·xd Aᵀ, xd = dropout(x): dB = dyᵀ u, du = dy B,
+	// dA = Scale·duᵀ xd, dx += dropout(Scale·du A) with the same mask.
+	if g.du[i] == nil {
+		g.du[i] = dev.Alloc(compute.F32, a.u[i].Shape()...)
+	}
+	du := g.du[i]
+	dev.Zero(du)
+	dev.MatMulBackward(du, p.grad[ad.B], dy, a.u[i], ad.B)
+	dev.Scale(du, ad.Scale)
+	xd := p.dropped(l, i, x)
+	if xd == x {
+		dev.MatMulBackward(dx, p.grad[ad.A], du, x, ad.A)
+		return
+	}
+	dxd := p.dxd.Slice(0, x.Shape()...)
+	dev.Zero(dxd)
+	dev.MatMulBackward(dxd, p.grad[ad.A], du, xd, ad.A)
+	dev.Dropout(dxd, dxd, ad.Dropout, p.linearSeed(l, i))
+	dev.Add(dx, dxd)
 }
 
-// linearForward sets y = x Wᵀ + bias + Scale·(x Aᵀ) Bᵀ; u receives
-// Scale·x Aᵀ [N, r], which is what the backward pass needs.
-func linearForward(dev compute.Device, y, x *Tensor, l *linear, u *Tensor) {
+// linearForward sets y = x Wᵀ + bias + Scale·(xd Aᵀ) Bᵀ, where xd is the
+// adapter's input (x, or x after dropout); u receives Scale·xd Aᵀ [N, r],
+// which is what the backward pass needs.
+func linearForward(dev compute.Device, y, x, xd *Tensor, l *linear, u *Tensor) {
 	dev.MatMul(y, x, l.w)
 	if l.bias != nil {
 		dev.AddBias(y, l.bias)
@@ -248,7 +289,7 @@ func linearForward(dev compute.Device, y, x *Tensor, l *linear, u *Tensor) {
 	if l.lora == nil {
 		return
 	}
-	dev.MatMul(u, x, l.lora.A)
+	dev.MatMul(u, xd, l.lora.A)
 	dev.Scale(u, l.lora.Scale) // scaling the rank-r side is the cheap one
 	dev.MatMulAdd(y, u, l.lora.B)
 }

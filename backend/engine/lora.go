@@ -18,6 +18,10 @@ type Adapter struct {
 	A     *Tensor // [r, in]
 	B     *Tensor // [out, r]
 	Scale float32 // alpha / r
+	// Dropout is the probability that an input of the adapter (not of the
+	// base linear) is dropped in training, as PEFT's lora_dropout: y = x Wᵀ
+	// + Scale·(dropout(x) Aᵀ) Bᵀ. Inference and Loss never drop.
+	Dropout float32
 }
 
 // LoRAConfig says which linears get adapters and their shape, as PEFT's
@@ -26,11 +30,15 @@ type LoRAConfig struct {
 	Rank    int
 	Alpha   float64
 	Targets []string // names from LinearNames; empty means all
+	Dropout float64  // lora_dropout, in [0, 1)
 }
 
 func (c LoRAConfig) targets() ([]int, error) {
 	if c.Rank <= 0 {
 		return nil, fmt.Errorf("engine: LoRA rank %d", c.Rank)
+	}
+	if !(c.Dropout >= 0 && c.Dropout < 1) {
+		return nil, fmt.Errorf("engine: LoRA dropout %g is outside [0, 1)", c.Dropout)
 	}
 	if len(c.Targets) == 0 {
 		return []int{lq, lk, lv, lo, lgate, lup, ldown}, nil
@@ -64,7 +72,7 @@ func (m *Model) AddLoRA(c LoRAConfig, seed uint64) error {
 				a[j] = float32((2*r.Float64() - 1) * bound)
 			}
 			m.layers[l].lin[i].lora = &Adapter{A: m.dev.FromHost(a, c.Rank, w.Dim(1)),
-				B: m.dev.Alloc(compute.F32, w.Dim(0), c.Rank), Scale: float32(c.Alpha / float64(c.Rank))}
+				B: m.dev.Alloc(compute.F32, w.Dim(0), c.Rank), Scale: float32(c.Alpha / float64(c.Rank)), Dropout: float32(c.Dropout)}
 		}
 	}
 	return nil
@@ -84,6 +92,7 @@ func (m *Model) LoadLoRA(dir string) error {
 		RSLoRA   bool     `json:"use_rslora"`
 		DoRA     bool     `json:"use_dora"`
 		FanInOut bool     `json:"fan_in_fan_out"`
+		Dropout  float64  `json:"lora_dropout"`
 	}
 	if err := json.Unmarshal(raw, &pc); err != nil {
 		return fmt.Errorf("adapter_config.json: %w", err)
@@ -91,7 +100,7 @@ func (m *Model) LoadLoRA(dir string) error {
 	if pc.RSLoRA || pc.DoRA || pc.FanInOut {
 		return fmt.Errorf("engine: %s: rsLoRA, DoRA and fan_in_fan_out adapters are not supported", dir)
 	}
-	c := LoRAConfig{Rank: pc.R, Alpha: pc.Alpha, Targets: pc.Targets}
+	c := LoRAConfig{Rank: pc.R, Alpha: pc.Alpha, Targets: pc.Targets, Dropout: pc.Dropout}
 	idx, err := c.targets()
 	if err != nil {
 		return err
@@ -104,7 +113,7 @@ func (m *Model) LoadLoRA(dir string) error {
 	for l := range m.layers {
 		for _, i := range idx {
 			lin := &m.layers[l].lin[i]
-			ad := &Adapter{Scale: float32(c.Alpha / float64(c.Rank))}
+			ad := &Adapter{Scale: float32(c.Alpha / float64(c.Rank)), Dropout: float32(c.Dropout)}
 			for _, p := range []struct {
 				t          **Tensor
 				name       string
@@ -129,8 +138,32 @@ func (m *Model) LoadLoRA(dir string) error {
 	return nil
 }
 
+// loraDropout reports whether any adapter drops its inputs in training.
+func (m *Model) loraDropout() bool {
+	for _, ly := range m.layers {
+		for _, lin := range ly.lin {
+			if lin.lora != nil && lin.lora.Dropout > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // peftName is the adapter_model.safetensors name of A or B ("lora_A",
 // "lora_B") of linear i in layer l.
 func peftName(l, i int, ab string) string {
 	return "base_model.model." + hfName(l, i) + "." + ab + ".weight"
+}
+
+// HasLoRA reports whether any linear carries an adapter.
+func (m *Model) HasLoRA() bool {
+	for _, ly := range m.layers {
+		for _, lin := range ly.lin {
+			if lin.lora != nil {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,13 +1,16 @@
 package engine
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+
+	"github.com/hone-ai/hone/backend/internal/fsutil"
+	"github.com/hone-ai/hone/backend/model"
 )
 
 // SaveLoRA writes m's adapters as a PEFT folder (adapter_config.json and
@@ -17,12 +20,12 @@ import (
 // is written to a temporary file in dir and renamed into place.
 func (m *Model) SaveLoRA(dir string) error {
 	var targets []int
-	rank, scale := 0, float32(0)
+	rank, scale, dropout := 0, float32(0), float32(0)
 	if len(m.layers) > 0 {
 		for i := range numLinear {
 			if ad := m.layers[0].lin[i].lora; ad != nil {
 				if len(targets) == 0 {
-					rank, scale = ad.A.Dim(0), ad.Scale
+					rank, scale, dropout = ad.A.Dim(0), ad.Scale, ad.Dropout
 				}
 				targets = append(targets, i)
 			}
@@ -31,11 +34,7 @@ func (m *Model) SaveLoRA(dir string) error {
 	if len(targets) == 0 {
 		return fmt.Errorf("engine: no LoRA adapters to save")
 	}
-	type entry struct {
-		name string
-		t    *Tensor
-	}
-	var ts []entry
+	var ts []model.F32Tensor
 	for l := range m.layers {
 		for i := range numLinear {
 			ad := m.layers[l].lin[i].lora
@@ -45,46 +44,18 @@ func (m *Model) SaveLoRA(dir string) error {
 			if ad == nil {
 				continue
 			}
-			if ad.A.Dim(0) != rank || ad.B.Dim(1) != rank || ad.Scale != scale {
-				return fmt.Errorf("engine: layer %d %s: rank or alpha differs between adapters", l, LinearNames[i])
+			if ad.A.Dim(0) != rank || ad.B.Dim(1) != rank || ad.Scale != scale || ad.Dropout != dropout {
+				return fmt.Errorf("engine: layer %d %s: rank, alpha or dropout differs between adapters", l, LinearNames[i])
 			}
-			ts = append(ts, entry{peftName(l, i, "lora_A"), ad.A}, entry{peftName(l, i, "lora_B"), ad.B})
+			for _, ab := range []struct {
+				name string
+				t    *Tensor
+			}{{"lora_A", ad.A}, {"lora_B", ad.B}} {
+				ts = append(ts, model.F32Tensor{Name: peftName(l, i, ab.name), Shape: ab.t.Shape(), Data: m.Host(ab.t)})
+			}
 		}
 	}
-	// safetensors (Python) orders tensors of one dtype by name.
-	slices.SortFunc(ts, func(a, b entry) int {
-		switch {
-		case a.name < b.name:
-			return -1
-		case a.name > b.name:
-			return 1
-		}
-		return 0
-	})
-
-	header := map[string]any{"__metadata__": map[string]string{"format": "pt"}}
-	off := 0
-	for _, e := range ts {
-		n := 4 * e.t.Len()
-		header[e.name] = map[string]any{"dtype": "F32", "shape": e.t.Shape(), "data_offsets": [2]int{off, off + n}}
-		off += n
-	}
-	hj, err := json.Marshal(header) // keys sorted: __metadata__ first, then the tensors in data order
-	if err != nil {
-		return err
-	}
-	// Pad the header with spaces so that the data starts 8-byte aligned.
-	for len(hj)%8 != 0 {
-		hj = append(hj, ' ')
-	}
-	buf := make([]byte, 8, 8+len(hj)+off)
-	binary.LittleEndian.PutUint64(buf, uint64(len(hj)))
-	buf = append(buf, hj...)
-	for _, e := range ts {
-		for _, x := range m.Host(e.t) {
-			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
-		}
-	}
+	buf := model.EncodeSafetensors(ts)
 
 	names := make([]string, len(targets))
 	for k, i := range targets {
@@ -100,7 +71,7 @@ func (m *Model) SaveLoRA(dir string) error {
 		"base_model_name_or_path": "",
 		"r":                       rank,
 		"lora_alpha":              alpha,
-		"lora_dropout":            0.0,
+		"lora_dropout":            shortest(dropout),
 		"target_modules":          names,
 		"bias":                    "none",
 		"fan_in_fan_out":          false,
@@ -122,35 +93,15 @@ func (m *Model) SaveLoRA(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, "adapter_model.safetensors"), buf); err != nil {
+	if err := fsutil.WriteFile(filepath.Join(dir, "adapter_model.safetensors"), buf); err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, "adapter_config.json"), append(cj, '\n'))
+	return fsutil.WriteFile(filepath.Join(dir, "adapter_config.json"), append(cj, '\n'))
 }
 
-// writeAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path, so that readers see the old file or the new one.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+// shortest is v as the shortest decimal that reads back as the same
+// float32 (0.05, not 0.05000000074505806).
+func shortest(v float32) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(v), 'g', -1, 32), 64)
+	return f
 }

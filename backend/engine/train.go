@@ -19,6 +19,9 @@ type Batch struct {
 	// Starts (nil: all 0) holds, per token, the row index of its example's
 	// first token: attention never reaches into another example.
 	Positions, Starts []int32
+	// Seed draws the LoRA dropout masks of this batch's training pass (the
+	// same seed, the same masks: a resumed run repeats them).
+	Seed uint64
 }
 
 // TrainOptions choose what trains and how.
@@ -70,6 +73,7 @@ type buffers struct {
 	dx, tmp              *Tensor   // the residual's gradient; a recomputed layer's output
 	rstd, losses         *Tensor   // final norm's 1/rms, each token's loss [N]
 	logits, dlogits      *Tensor   // one chunk's logits [chunk, V]; their gradient when soft-capped
+	xd, dxd              *Tensor   // LoRA dropout's scratch [N·widest input] (nil without dropout)
 	hostLoss             []float32
 }
 
@@ -91,6 +95,10 @@ func (t *Trainer) buffersFor(p *pass, chunk int) *buffers {
 		s.xs = append(s.xs, f32(N, c.HiddenSize))
 	}
 	s.acts = make([]*acts, len(t.m.layers))
+	if t.m.loraDropout() {
+		wide := N * max(c.HiddenSize, c.Heads*c.HeadDim, c.IntermediateSize)
+		s.xd, s.dxd = f32(wide), f32(wide)
+	}
 	pos := make([]int32, N)
 	for i := range pos {
 		pos[i] = int32(i % p.T)
@@ -182,20 +190,68 @@ func (t *Trainer) check(b Batch) error {
 
 // Loss is the batch's mean cross-entropy; it changes no gradient.
 func (t *Trainer) Loss(b Batch) (float64, error) {
-	return t.run(b, false)
+	sum, n, err := t.run(b, false, 0)
+	return sum / float64(max(n, 1)), err
 }
 
-// Backward sets the Params' gradients to those of the batch's loss and
-// returns the loss.
+// LossSum is the batch's summed cross-entropy and how many targets it
+// counts: an evaluation adds these over batches.
+func (t *Trainer) LossSum(b Batch) (sum float64, targets int, err error) {
+	return t.run(b, false, 0)
+}
+
+// Backward sets the Params' gradients to those of the batch's mean loss
+// and returns the loss.
 func (t *Trainer) Backward(b Batch) (float64, error) {
-	return t.run(b, true)
+	n := b.targets()
+	if n == 0 {
+		return 0, fmt.Errorf("engine: batch has no target")
+	}
+	t.ZeroGrad()
+	sum, _, err := t.run(b, true, 1/float32(n))
+	return sum / float64(n), err
+}
+
+// ZeroGrad clears the gradients, before a run of Accumulate calls.
+func (t *Trainer) ZeroGrad() { t.m.dev.Zero(t.g) }
+
+// Accumulate adds to the gradients those of weight times the batch's
+// summed loss, and returns that sum and the number of targets: gradient
+// accumulation over micro-batches with weight = 1/(targets of them all)
+// gives the gradient of the mean over the whole batch, as one Backward of
+// it would. A micro-batch without targets adds nothing.
+func (t *Trainer) Accumulate(b Batch, weight float32) (sum float64, targets int, err error) {
+	if b.targets() == 0 {
+		return 0, 0, t.check(b)
+	}
+	return t.run(b, true, weight)
 }
 
 // Update applies one AdamW step with the gradients of the last Backward.
-func (t *Trainer) Update() error {
+func (t *Trainer) Update() error { return t.Step(t.opt.AdamW.LR) }
+
+// Step applies one AdamW step at learning rate lr (a schedule's value) with
+// the gradients as they stand.
+func (t *Trainer) Step(lr float32) error {
+	if !(lr >= 0) || math.IsInf(float64(lr), 0) {
+		return fmt.Errorf("engine: learning rate %g", lr)
+	}
 	t.step++
-	t.m.dev.AdamW(t.w, t.g, t.mom, t.vel, t.step, t.opt.AdamW)
+	h := t.opt.AdamW
+	h.LR = lr
+	t.m.dev.AdamW(t.w, t.g, t.mom, t.vel, t.step, h)
 	return t.m.dev.Sync()
+}
+
+// targets counts the batch's targets (non-negative).
+func (b Batch) targets() int {
+	n := 0
+	for _, y := range b.Targets {
+		if y >= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // ClipGradNorm scales the gradients so that their global L2 norm is at most
@@ -212,29 +268,27 @@ func (t *Trainer) ClipGradNorm(maxNorm float64) float64 {
 	return norm
 }
 
-// run is the training forward pass and, when grad, the backward pass.
-func (t *Trainer) run(b Batch, grad bool) (float64, error) {
+// run is the training forward pass and, when grad, the backward pass,
+// adding the gradient of dloss times the summed loss. It returns the summed
+// loss and the number of targets.
+func (t *Trainer) run(b Batch, grad bool, dloss float32) (float64, int, error) {
 	if err := t.check(b); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	count := 0
-	for _, y := range b.Targets {
-		if y >= 0 {
-			count++
-		}
-	}
+	count := b.targets()
 	if count == 0 {
-		return 0, fmt.Errorf("engine: batch has no target")
+		return 0, 0, fmt.Errorf("engine: batch has no target")
 	}
 	m, dev := t.m, t.m.dev
 	N, V := b.B*b.T, m.Config.VocabSize
-	p := &pass{m: m, B: b.B, T: b.T, keep: grad, grad: t.grad}
+	p := &pass{m: m, B: b.B, T: b.T, keep: grad, grad: t.grad, drop: grad && m.loraDropout(), seed: b.Seed}
 	// Chunks of up to 64 MB of logits, enough rows to reuse the head weight
 	// from cache, and equal, so that no chunk is a row or two that costs a
 	// whole pass over the head.
 	most := max(1, min(N, (1<<24)/V))
 	chunk := (N + (N+most-1)/most - 1) / ((N + most - 1) / most)
 	s := t.buffersFor(p, chunk)
+	p.xd, p.dxd = s.xd, s.dxd
 	dev.UploadI32(s.tokens, b.Tokens)
 	dev.UploadI32(s.targets, b.Targets)
 	p.pos = s.rowPos
@@ -263,21 +317,19 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 		p.layerForward(l, s.acts[a], xs[l], xs[l+1])
 	}
 	if grad {
-		dev.Zero(t.g)
 		dev.Zero(s.dhf)
 	}
-	t.headLoss(s, count, chunk, grad)
+	t.headLoss(s, dloss, chunk, grad)
 	dev.Download(s.hostLoss, s.losses)
 	if err := dev.Sync(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	loss := 0.0
 	for _, l := range s.hostLoss {
 		loss += float64(l)
 	}
-	loss /= float64(count)
 	if !grad {
-		return loss, nil
+		return loss, count, nil
 	}
 
 	// Backward: dx is the gradient of the residual stream, flowing down.
@@ -298,14 +350,14 @@ func (t *Trainer) run(b Batch, grad bool) (float64, error) {
 		}
 		dev.EmbeddingBackward(g, dx, s.tokens)
 	}
-	return loss, dev.Sync()
+	return loss, count, dev.Sync()
 }
 
 // headLoss runs the final norm, the head and the loss a chunk of rows at a
 // time, so that the whole [N, V] logits never exist at once; with grad,
 // each chunk's logits turn into their gradient and flow back at once into
 // dhf and the head's gradient.
-func (t *Trainer) headLoss(s *buffers, count, chunk int, grad bool) {
+func (t *Trainer) headLoss(s *buffers, dloss float32, chunk int, grad bool) {
 	m, dev, N := t.m, t.m.dev, s.B*s.T
 	hf := s.hf
 	dev.RMSNorm(hf, s.rstd, s.xs[len(m.layers)], m.norm, float32(m.Config.NormEps))
@@ -325,7 +377,7 @@ func (t *Trainer) headLoss(s *buffers, count, chunk int, grad bool) {
 		if m.fam.finalCap != 0 {
 			dlg = s.dlogits.Rows(0, j-i)
 		}
-		dev.CrossEntropy(losses, dlg, lg, targets, 1/float32(count))
+		dev.CrossEntropy(losses, dlg, lg, targets, dloss)
 		if m.fam.finalCap != 0 {
 			dev.SoftCapBackward(dlg, lg, m.fam.finalCap)
 		}

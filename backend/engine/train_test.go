@@ -16,17 +16,28 @@ import (
 // (1e-2) and the check is |numeric-analytic| <= 1e-2·|analytic| + 2e-4.
 func gradCheck(t *testing.T, tr *Trainer, b Batch, keep func(string) bool) {
 	t.Helper()
+	gradCheckLoss(t, tr, b, keep, tr.Loss)
+}
+
+// gradCheckLoss is gradCheck with the numeric side taken from loss (a
+// training pass's own loss, where it differs from Loss: LoRA dropout).
+func gradCheckLoss(t *testing.T, tr *Trainer, b Batch, keep func(string) bool, loss func(Batch) (float64, error)) {
+	t.Helper()
 	if _, err := tr.Backward(b); err != nil {
 		t.Fatal(err)
 	}
 	const h = 1e-2
 	r := rand.New(rand.NewPCG(7, 7))
 	worst, checked := 0.0, 0
+	var grads [][]float32 // before loss, which may be a training pass, overwrites them
 	for _, p := range tr.Params() {
+		grads = append(grads, tr.m.Host(p.G))
+	}
+	for k, p := range tr.Params() {
 		if !keep(p.Name) {
 			continue
 		}
-		g, w := tr.m.Host(p.G), tr.m.Host(p.W)
+		g, w := grads[k], tr.m.Host(p.W)
 		set := func(i int, v float32) {
 			w[i] = v
 			tr.m.dev.Upload(p.W, w)
@@ -39,9 +50,9 @@ func gradCheck(t *testing.T, tr *Trainer, b Batch, keep func(string) bool) {
 		for _, i := range idx {
 			old := w[i]
 			set(i, old+h)
-			up, _ := tr.Loss(b)
+			up, _ := loss(b)
 			set(i, old-h)
-			down, _ := tr.Loss(b)
+			down, _ := loss(b)
 			set(i, old)
 			num, an := (up-down)/(2*h), float64(g[i])
 			if e := math.Abs(num - an); !(e <= 1e-2*math.Abs(an)+2e-4) {
@@ -237,5 +248,38 @@ func TestPackedBatch(t *testing.T) {
 				t.Errorf("%s: attention across examples changed nothing (%v, %v)", arch, l, err)
 			}
 		}
+	})
+}
+
+// TestLoRADropout: a training pass drops adapter inputs with the batch's
+// seed (the same seed, the same loss; another seed, another), Loss never
+// drops, and the gradients are those of the dropped pass's loss.
+func TestLoRADropout(t *testing.T) {
+	forDevices(t, func(t *testing.T, dev compute.Device) {
+		m := tinyModel(t, dev, tinyConfig("qwen3", false), 51)
+		for l := range m.layers {
+			for i := range m.layers[l].lin {
+				m.layers[l].lin[i].lora.Dropout = 0.3
+			}
+		}
+		tr, err := NewTrainer(m, TrainOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := tinyBatch(10)
+		b.Seed = 7
+		clean, _ := tr.Loss(b)
+		a, _ := tr.Backward(b)
+		again, _ := tr.Backward(b)
+		b2 := b
+		b2.Seed = 8
+		other, _ := tr.Backward(b2)
+		if a != again || a == clean || a == other {
+			t.Errorf("losses: clean %v, seed 7 %v then %v, seed 8 %v", clean, a, again, other)
+		}
+		if after, _ := tr.Loss(b); after != clean {
+			t.Errorf("Loss %v after training passes, %v before: it dropped", after, clean)
+		}
+		gradCheckLoss(t, tr, b, func(string) bool { return true }, tr.Backward)
 	})
 }

@@ -114,6 +114,41 @@ CREATE TABLE job_metrics (
 	created_at DATETIME NOT NULL,
 	PRIMARY KEY (job_id, step)
 ) WITHOUT ROWID`}},
+	// Training runs (backend/train): a run outlives the jobs that run it
+	// (paused and resumed, interrupted and resumed), so its per-step metrics
+	// are its own; adapters are what finished runs made, with their
+	// contract (base model and hash, template, hyperparameters) as JSON.
+	{Version: 6, Name: "runs and adapters", SQL: []string{`
+CREATE TABLE runs (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	name        TEXT    NOT NULL,
+	state       TEXT    NOT NULL,
+	spec        TEXT    NOT NULL,
+	job_id      INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+	out_dir     TEXT    NOT NULL,
+	step        INTEGER NOT NULL DEFAULT 0,
+	total_steps INTEGER NOT NULL DEFAULT 0,
+	summary     TEXT    NOT NULL DEFAULT '',
+	error       TEXT    NOT NULL DEFAULT '',
+	suggestion  TEXT    NOT NULL DEFAULT '',
+	created_at  DATETIME NOT NULL,
+	updated_at  DATETIME NOT NULL
+)`, `CREATE INDEX runs_state ON runs(state)`, `
+CREATE TABLE run_metrics (
+	run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	step    INTEGER NOT NULL,
+	metrics TEXT    NOT NULL,
+	PRIMARY KEY (run_id, step)
+) WITHOUT ROWID`, `
+CREATE TABLE adapters (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	name       TEXT    NOT NULL,
+	run_id     INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+	path       TEXT    NOT NULL,
+	contract   TEXT    NOT NULL,
+	metrics    TEXT    NOT NULL DEFAULT '',
+	created_at DATETIME NOT NULL
+)`}},
 }
 
 // ExampleID is the id of example seq (1-based) of a dataset; a dataset's

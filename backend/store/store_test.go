@@ -142,8 +142,8 @@ func TestStructuredJobsMigration(t *testing.T) {
 	old.Close()
 
 	s := open(t, path)
-	if v, _ := s.Version(ctx); v != 5 {
-		t.Fatalf("version %d after migrating, want 5", v)
+	if v, _ := s.Version(ctx); v != SchemaVersion() {
+		t.Fatalf("version %d after migrating, want %d", v, SchemaVersion())
 	}
 	js, err := s.Jobs(ctx, 10)
 	if err != nil || len(js) != 1 {

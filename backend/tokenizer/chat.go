@@ -40,6 +40,7 @@ type RenderOptions struct {
 // transformers' apply_chat_template renders it.
 type ChatTemplate struct {
 	tpl *jinja.Template
+	src string
 	// BOSToken and EOSToken are the defaults for RenderOptions, from the
 	// tokenizer configuration the template came with.
 	BOSToken, EOSToken string
@@ -51,8 +52,11 @@ func ParseChatTemplate(src string) (*ChatTemplate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("chat template: %w", err)
 	}
-	return &ChatTemplate{tpl: tpl}, nil
+	return &ChatTemplate{tpl: tpl, src: src}, nil
 }
+
+// Source is the template's Jinja text, as the model ships it.
+func (c *ChatTemplate) Source() string { return c.src }
 
 // ChatTemplateFromHFConfig reads chat_template (a string, or a list of named
 // templates of which "default" is taken) and the BOS/EOS tokens from a

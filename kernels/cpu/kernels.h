@@ -100,6 +100,7 @@ void geglu_backward(float *dgate, float *dup, const float *dout, const float *ga
 // dy into the input's gradient in place, from the capped output y.
 void softcap_forward(float *x, float cap, int n, int nthreads);
 void softcap_backward(float *dy, const float *y, float cap, int n, int nthreads);
+void dropout(float *out, const float *x, float p, uint64_t seed, int64_t base, int n, int nthreads);
 
 // Flat-buffer ops (reduce.c). sum_squares accumulates in float64 over
 // fixed blocks, so its result does not depend on nthreads.

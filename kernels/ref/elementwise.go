@@ -122,3 +122,32 @@ func BiasBackward(dout []float32, c int) []float64 {
 	}
 	return db
 }
+
+// DropoutKeep reports whether element i survives dropout with probability
+// p under seed: murmur3's 32-bit finaliser over the index mixed with both
+// halves of the seed, its top 24 bits against p (kernels/cpu/dropout.c
+// draws the same masks).
+func DropoutKeep(seed uint64, i int, p float32) bool {
+	fmix := func(h uint32) uint32 {
+		h ^= h >> 16
+		h *= 0x85ebca6b
+		h ^= h >> 13
+		h *= 0xc2b2ae35
+		h ^= h >> 16
+		return h
+	}
+	h := fmix(fmix(uint32(i)^uint32(seed)) + uint32(seed>>32))
+	return h>>8 >= uint32(p*16777216)
+}
+
+// Dropout is x·mask/(1-p) with DropoutKeep's mask.
+func Dropout(x []float32, p float32, seed uint64) []float64 {
+	y := make([]float64, len(x))
+	scale := 1 / (1 - float64(p))
+	for i, v := range x {
+		if DropoutKeep(seed, i, p) {
+			y[i] = float64(v) * float64(float32(scale))
+		}
+	}
+	return y
+}

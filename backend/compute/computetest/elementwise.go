@@ -8,8 +8,8 @@ import (
 	"github.com/hone-ai/hone/kernels/ref"
 )
 
-// testActivations: SwiGLU, GeGLU (in place on gate too) and soft-capping,
-// forward and backward, with central differences.
+// testActivations: SwiGLU, GeGLU (in place on gate too), dropout's masks
+// and soft-capping, forward and backward, with central differences.
 func testActivations(t *testing.T, e *env) {
 	dev := e.dev
 	const n = 1000 // past a vector width and a thread's share, with a tail
@@ -46,6 +46,15 @@ func testActivations(t *testing.T, e *env) {
 		a.bwd(dg, du, e.up(dout, n), e.up(gate, n), e.up(up, n))
 		e.gradCheck(a.name+" gate", gate, e.down(dg), loss)
 		e.gradCheck(a.name+" up", up, e.down(du), loss)
+	}
+	for _, p := range []float32{0, 0.1, 0.5} {
+		x := e.randn(n, 1)
+		y := dev.Alloc(compute.F32, n)
+		dev.Dropout(y, e.up(x, n), p, 0x1234_5678_9abc)
+		e.near("dropout", y, ref.Dropout(x, p, 0x1234_5678_9abc), 1e-7)
+		in := e.up(x, n)
+		dev.Dropout(in, in, p, 0x1234_5678_9abc)
+		e.near("dropout in place", in, ref.Dropout(x, p, 0x1234_5678_9abc), 1e-7)
 	}
 	x := e.randn(n, 4) // well past the cap: the tanh saturates
 	for _, c := range []float32{3, 30} {

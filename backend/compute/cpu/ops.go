@@ -116,6 +116,10 @@ func (*Device) GeGLUBackward(dgate, dup, dout, gate, up *compute.Tensor) {
 	kcpu.GeGLUBackward(f32(dgate), f32(dup), f32(dout), f32(gate), f32(up))
 }
 
+func (*Device) Dropout(out, x *compute.Tensor, p float32, seed uint64) {
+	kcpu.Dropout(f32(out), f32(x), p, seed)
+}
+
 func (*Device) SoftCap(x *compute.Tensor, c float32) { kcpu.SoftCapForward(f32(x), c) }
 
 func (*Device) SoftCapBackward(dy, y *compute.Tensor, c float32) {

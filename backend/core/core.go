@@ -39,7 +39,8 @@ type Options struct {
 	CUDABuilt bool
 	Version   string
 	Events    jobs.Emitter
-	// Kinds are the jobs a child process can run (nil: training, evaluation...).
+	// Kinds add jobs a child process can run to Hone's own (training...),
+	// or replace them by name: tests register theirs here.
 	Kinds jobs.Kinds
 	// ForChild opens Hone inside a child process that runs one job: the
 	// parent is alive and owns the start-up repairs, so they are skipped,
@@ -92,9 +93,11 @@ func Open(ctx context.Context, o Options) (*Hone, error) {
 		return nil, err
 	}
 	h.closers = append(h.closers, func() { h.Store.Close() })
-	if o.Kinds == nil {
-		o.Kinds = h.childKinds()
+	kinds := h.childKinds()
+	for k, f := range o.Kinds {
+		kinds[k] = f
 	}
+	o.Kinds = kinds
 	h.kinds = o.Kinds
 	if o.ForChild {
 		return h, nil

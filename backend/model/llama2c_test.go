@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hone-ai/hone/backend/internal/testfiles"
+	"github.com/hone-ai/hone/backend/testfiles"
 )
 
 // stories260K is the real llama2.c test model from the shared test data.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hone-ai/hone/backend/internal/testfiles"
+	"github.com/hone-ai/hone/backend/testfiles"
 )
 
 // TestSmolLM2GGUF opens the real SmolLM2-135M-Instruct Q4_1 GGUF (from the

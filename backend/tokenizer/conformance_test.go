@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hone-ai/hone/backend/internal/testfiles"
+	"github.com/hone-ai/hone/backend/testfiles"
 	"golang.org/x/text/unicode/norm"
 )
 

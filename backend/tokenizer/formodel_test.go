@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hone-ai/hone/backend/internal/testfiles"
+	"github.com/hone-ai/hone/backend/testfiles"
 )
 
 func TestForModelFolder(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hone-ai/hone/backend/internal/testfiles"
+	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/model"
 	"golang.org/x/text/unicode/norm"
 )

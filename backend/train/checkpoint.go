@@ -36,6 +36,7 @@ type checkpointState struct {
 	Cursor     json.RawMessage `json:"cursor"` // the data order's position after Step steps
 	RunHash    string          `json:"runHash"`
 	BaseSHA256 string          `json:"baseSha256"`
+	DataDigest string          `json:"dataDigest"` // the encoded training data's (data.Digest)
 	Params     []paramInfo     `json:"params"`
 	Tokens     int64           `json:"tokens"`  // tokens trained on so far
 	Seconds    float64         `json:"seconds"` // time spent training so far
@@ -166,6 +167,17 @@ func latestCheckpoint(out string) (string, checkpointState, engine.TrainerState,
 		}
 	}
 	return "", checkpointState{}, engine.TrainerState{}, nil
+}
+
+// clearLeftovers removes what a run killed while writing left behind: a
+// checkpoint folder that was never renamed into place, and temporary files
+// beside the adapter's.
+func clearLeftovers(out string) {
+	tmps, _ := filepath.Glob(filepath.Join(out, ".checkpoint-tmp-*"))
+	more, _ := filepath.Glob(filepath.Join(out, "*", ".*.tmp*"))
+	for _, p := range append(tmps, more...) {
+		os.RemoveAll(p)
+	}
 }
 
 // prune deletes all but the newest keep checkpoints, sparing keepAlso (the

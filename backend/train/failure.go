@@ -39,7 +39,7 @@ func diverged(s Spec, what string, step int, v float64) *Failure {
 	}
 	return &Failure{
 		Reason:     fmt.Sprintf("the %s became %g at step %d: training diverged; the last good checkpoint is kept", what, v, step),
-		Suggestion: fmt.Sprintf("lower the learning rate (try %g) and keep gradient clipping on", retry.LR),
+		Suggestion: fmt.Sprintf("lower the learning rate (try %.3g) and keep gradient clipping on", retry.LR),
 		Retry:      &retry,
 	}
 }

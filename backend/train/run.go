@@ -49,19 +49,19 @@ type Result struct {
 
 // loop is one run in progress.
 type loop struct {
-	env    Env
-	spec   Spec
-	setup  *setup
-	tr     *engine.Trainer
-	state  checkpointState
-	sched  Schedule
-	total  int
+	env     Env
+	spec    Spec
+	setup   *setup
+	tr      *engine.Trainer
+	state   checkpointState
+	sched   Schedule
+	total   int
 	last    time.Time          // when the last checkpoint was written
 	lastAt  int                // its step
 	metrics map[string]float64 // the step's, recorded once evaluated
-	best   string    // the checkpoint with the lowest evaluation loss
-	warn   []string
-	start  time.Time
+	best    string             // the checkpoint with the lowest evaluation loss
+	warn    []string
+	start   time.Time
 }
 
 // Run trains spec on env's device until the end, a failure (*Failure), or
@@ -109,12 +109,21 @@ func (l *loop) begin(ctx context.Context) error {
 	l.tr = tr
 	l.total = su.totalSteps
 	l.sched = Schedule{Kind: s.Schedule, LR: s.LR, Warmup: int(math.Ceil(s.WarmupRatio * float64(l.total))), Total: l.total}
-	l.state = checkpointState{RunHash: su.fingerprint, BaseSHA256: su.baseSHA256}
+	l.state = checkpointState{RunHash: su.fingerprint, BaseSHA256: su.baseSHA256, DataDigest: su.digest}
+	clearLeftovers(s.OutDir)
 	dir, st, ts, err := latestCheckpoint(s.OutDir)
 	if err != nil {
 		return writeFailed(s, "the output folder", err)
 	}
 	if dir != "" {
+		if st.BaseSHA256 != su.baseSHA256 {
+			return &Failure{Reason: fmt.Sprintf("the base model changed since this run started (%s: sha256 %.12s…, the checkpoint's %.12s…)", s.Model, su.baseSHA256, st.BaseSHA256),
+				Suggestion: "put the original model back to resume, or start a new run in another output folder"}
+		}
+		if st.DataDigest != su.digest {
+			return &Failure{Reason: "the training data changed since this run started (the dataset, the tokenizer or the chat template gives other tokens)",
+				Suggestion: "resume with the data the run started with, or start a new run in another output folder"}
+		}
 		if st.RunHash != su.fingerprint {
 			return &Failure{Reason: fmt.Sprintf("%s holds a checkpoint of another run (other settings, data or base model)", s.OutDir),
 				Suggestion: "choose an empty output folder, or resume that run with its own settings"}

@@ -30,6 +30,7 @@ type setup struct {
 	data        DataStats
 	totalSteps  int
 	baseSHA256  string
+	digest      string // of the encoded training sequences
 	fingerprint string
 	warnings    []string
 }

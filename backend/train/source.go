@@ -14,8 +14,8 @@ import (
 // counts, for the training and the evaluation examples.
 type DataStats struct {
 	data.Stats
-	Eval          *data.Stats `json:"eval,omitempty"`
-	BatchesPerEpoch int       `json:"batchesPerEpoch"`
+	Eval            *data.Stats `json:"eval,omitempty"`
+	BatchesPerEpoch int         `json:"batchesPerEpoch"`
 }
 
 // source is the run's micro-batches, epoch after epoch, resumable from a
@@ -61,6 +61,7 @@ func (su *setup) loadData(ctx context.Context, env Env, s Spec) error {
 		return err
 	}
 	su.data.Stats = enc.Stats()
+	su.digest = data.Digest(seqs)
 	if len(seqs) == 0 {
 		return &Failure{Reason: fmt.Sprintf("no example of dataset %d can be trained on (%s)", s.Dataset, dropSummary(su.data.Stats)),
 			Suggestion: fmt.Sprintf("raise the sequence length past %d tokens, or truncate instead of dropping long examples", s.SeqLen), err: errNoData}

@@ -58,12 +58,12 @@ type Spec struct {
 	Dropout float64  `json:"dropout"`
 	Targets []string `json:"targets,omitempty"` // PEFT names; empty: every linear
 
-	AllTokens bool   `json:"allTokens"` // loss on every token, not only the assistant's
+	AllTokens bool `json:"allTokens"` // loss on every token, not only the assistant's
 	// Now is the time chat templates that print today's date see (Llama
 	// 3.x's system prompt): fixed when the run is created, so that a resumed
 	// run encodes the same tokens.
-	Now time.Time `json:"now"`
-	TooLong   string `json:"tooLong"`   // "truncate" or "drop" an example past SeqLen
+	Now     time.Time `json:"now"`
+	TooLong string    `json:"tooLong"` // "truncate" or "drop" an example past SeqLen
 	// Activation checkpointing: recompute each layer in the backward pass.
 	Checkpointing bool `json:"checkpointing"`
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hone-ai/hone/backend/internal/testfiles"
+	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/parquet-go/parquet-go"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/hone-ai/hone/backend/dataset/parse"
-	"github.com/hone-ai/hone/backend/internal/testfiles"
+	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/tokenizer"
 )
 

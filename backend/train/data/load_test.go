@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/hone-ai/hone/backend/dataset"
-	"github.com/hone-ai/hone/backend/internal/testfiles"
+	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/store"
 )
 

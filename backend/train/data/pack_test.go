@@ -12,7 +12,7 @@ import (
 	"github.com/hone-ai/hone/backend/compute/cpu"
 	"github.com/hone-ai/hone/backend/dataset"
 	"github.com/hone-ai/hone/backend/engine"
-	"github.com/hone-ai/hone/backend/internal/testfiles"
+	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/model"
 )
 

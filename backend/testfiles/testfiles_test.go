@@ -64,7 +64,7 @@ func TestSmolLM2GGUFUnset(t *testing.T) {
 }
 
 func TestSharedDir(t *testing.T) {
-	// This file is backend/internal/testfiles in the repository, whose
+	// This file is backend/testfiles in the repository, whose
 	// parent holds shared/testdata.
 	want, err := filepath.Abs(filepath.Join("..", "..", "..", "..", "shared", "testdata"))
 	if err != nil {

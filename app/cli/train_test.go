@@ -1,0 +1,105 @@
+//go:build unix
+
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hone-ai/hone/backend/testfiles"
+)
+
+// banking77File writes n banking77 rows (every 10th) as a CSV file.
+func banking77File(t *testing.T, n int) string {
+	t.Helper()
+	f, err := os.Open(testfiles.Shared(t, "datasets", "banking77", "train.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]string{all[0]}
+	for i := 1; i < len(all) && len(rows) <= n; i += 10 {
+		rows = append(rows, all[i])
+	}
+	path := filepath.Join(t.TempDir(), "banking77.csv")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(out)
+	w.WriteAll(rows)
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestTrainCommand is `hone train` as a user runs it: the run trains in a
+// child process (this binary as `hone job-run`), prints JSON lines while it
+// goes, leaves an adapter, and `hone runs` and `hone run show` report it.
+// An interrupt pauses a run; the same command resumes it to the end.
+func TestTrainCommand(t *testing.T) {
+	t.Setenv(childEnv, "1")
+	dir := t.TempDir()
+	if code, _, errs := runHone(t, nil, "--data-dir", dir, "import", banking77File(t, 60)); code != ExitOK {
+		t.Fatalf("import: exit %d: %s", code, errs)
+	}
+	model := testfiles.Shared(t, "models", "stories260K", "stories260K.bin")
+	out := filepath.Join(dir, "out")
+	args := []string{"--data-dir", dir, "train", "--model", model, "--dataset", "1", "--out", out, "--max-steps", "200",
+		"--seq", "64", "--batch", "2", "--accum", "1", "--lr", "0.005", "--rank", "4", "--checkpoint-every", "2", "--json"}
+
+	// Interrupted once it has made progress: paused, resumable.
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr strings.Builder
+	done := make(chan int)
+	go func() { done <- Run(ctx, args, Env{Stdout: &stdout, Stderr: &stderr, Version: "test"}) }()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(out, "checkpoint-000002")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint in a minute: %s %s", stdout.String(), stderr.String())
+		}
+	}
+	cancel()
+	if code := <-done; code != ExitOK {
+		t.Fatalf("interrupted train: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"state":"running"`) {
+		t.Errorf("no JSON progress lines: %s", stdout.String())
+	}
+	code, runs, _ := runHone(t, nil, "--data-dir", dir, "runs", "--json")
+	var rs []struct {
+		State string
+		Step  int
+	}
+	if json.Unmarshal([]byte(runs), &rs); code != ExitOK || len(rs) != 1 || rs[0].State != "paused" || rs[0].Step >= 200 {
+		t.Fatalf("after the interrupt: exit %d, runs %s", code, runs)
+	}
+
+	code, stdoutS, errs := runHone(t, nil, args...)
+	if code != ExitOK {
+		t.Fatalf("resumed train: exit %d: %s", code, errs)
+	}
+	if !strings.Contains(stdoutS, `"state": "succeeded"`) || !strings.Contains(stdoutS, `"adapterId": 1`) {
+		t.Errorf("no final result in the output:\n%s", stdoutS)
+	}
+	if _, err := os.Stat(filepath.Join(out, "adapter", "adapter_model.safetensors")); err != nil {
+		t.Fatal(err)
+	}
+	code, show, _ := runHone(t, nil, "--data-dir", dir, "run", "show", "1")
+	if code != ExitOK || !strings.Contains(show, "succeeded, step 200 of 200") || strings.Count(show, "\n") < 200 {
+		t.Errorf("run show: exit %d\n%s", code, show)
+	}
+}

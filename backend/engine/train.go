@@ -75,6 +75,11 @@ type buffers struct {
 	logits, dlogits      *Tensor   // one chunk's logits [chunk, V]; their gradient when soft-capped
 	xd, dxd              *Tensor   // LoRA dropout's scratch [N·widest input] (nil without dropout)
 	hostLoss             []float32
+	// Rows with a target, gathered for the head (headLoss); made on first use.
+	rows           []int32
+	nLoss          int
+	hg, dhg        *Tensor // [N, C]
+	gidx, gtargets *Tensor // I32 [N]
 }
 
 // buffersFor returns t's buffers for b's shape, new when the shape changed.
@@ -282,12 +287,9 @@ func (t *Trainer) run(b Batch, grad bool, dloss float32) (float64, int, error) {
 	m, dev := t.m, t.m.dev
 	N, V := b.B*b.T, m.Config.VocabSize
 	p := &pass{m: m, B: b.B, T: b.T, keep: grad, grad: t.grad, drop: grad && m.loraDropout(), seed: b.Seed}
-	// Chunks of up to 64 MB of logits, enough rows to reuse the head weight
-	// from cache, and equal, so that no chunk is a row or two that costs a
-	// whole pass over the head.
-	most := max(1, min(N, (1<<24)/V))
-	chunk := (N + (N+most-1)/most - 1) / ((N + most - 1) / most)
-	s := t.buffersFor(p, chunk)
+	// Chunks of up to 64 MB of logits: enough rows to reuse the head
+	// weight from cache (headLoss splits them equally).
+	s := t.buffersFor(p, max(1, min(N, (1<<24)/V)))
 	p.xd, p.dxd = s.xd, s.dxd
 	dev.UploadI32(s.tokens, b.Tokens)
 	dev.UploadI32(s.targets, b.Targets)
@@ -319,13 +321,14 @@ func (t *Trainer) run(b Batch, grad bool, dloss float32) (float64, int, error) {
 	if grad {
 		dev.Zero(s.dhf)
 	}
-	t.headLoss(s, dloss, chunk, grad)
-	dev.Download(s.hostLoss, s.losses)
+	t.headLoss(s, b, dloss, grad)
+	losses := s.hostLoss[:s.nLoss]
+	dev.Download(losses, s.losses.Rows(0, s.nLoss))
 	if err := dev.Sync(); err != nil {
 		return 0, 0, err
 	}
 	loss := 0.0
-	for _, l := range s.hostLoss {
+	for _, l := range losses {
 		loss += float64(l)
 	}
 	if !grad {
@@ -356,31 +359,84 @@ func (t *Trainer) run(b Batch, grad bool, dloss float32) (float64, int, error) {
 // headLoss runs the final norm, the head and the loss a chunk of rows at a
 // time, so that the whole [N, V] logits never exist at once; with grad,
 // each chunk's logits turn into their gradient and flow back at once into
-// dhf and the head's gradient.
-func (t *Trainer) headLoss(s *buffers, dloss float32, chunk int, grad bool) {
+// dhf and the head's gradient. Only rows with a target go through the head:
+// with the loss on answers only, most rows of a chat example are prompt, and
+// the head (576×49152 for SmolLM2) is a fifth of a step's work; they are
+// gathered into one block (the embedding op reads rows by index) so that
+// the head's weight is read once a chunk, and their gradients scattered back.
+func (t *Trainer) headLoss(s *buffers, b Batch, dloss float32, grad bool) {
 	m, dev, N := t.m, t.m.dev, s.B*s.T
-	hf := s.hf
+	hf, dhf, targets := s.hf, s.dhf, s.targets
 	dev.RMSNorm(hf, s.rstd, s.xs[len(m.layers)], m.norm, float32(m.Config.NormEps))
-	for i := 0; i < N; i += chunk {
-		j := min(i+chunk, N)
+	rows := s.rowsWithTargets(b)
+	n := len(rows)
+	if n < N {
+		s.gather(dev, rows, b)
+		dev.Embedding(s.hg.Rows(0, n), hf, s.gidx.Rows(0, n))
+		hf, dhf, targets = s.hg.Rows(0, n), s.dhg.Rows(0, n), s.gtargets.Rows(0, n)
+		if grad {
+			dev.Zero(dhf)
+		}
+	}
+	chunk := chunkRows(n, s.logits.Dim(0))
+	for i := 0; i < n; i += chunk {
+		j := min(i+chunk, n)
 		lg := s.logits.Rows(0, j-i)
 		dev.MatMul(lg, hf.Rows(i, j), m.head)
 		if m.fam.finalCap != 0 {
 			dev.SoftCap(lg, m.fam.finalCap)
 		}
-		losses, targets := s.losses.Rows(i, j), s.targets.Rows(i, j)
+		losses, tg := s.losses.Rows(i, j), targets.Rows(i, j)
 		if !grad {
-			dev.CrossEntropy(losses, nil, lg, targets, 0)
+			dev.CrossEntropy(losses, nil, lg, tg, 0)
 			continue
 		}
 		dlg := lg // the gradient overwrites the logits, unless the cap's backward needs them
 		if m.fam.finalCap != 0 {
 			dlg = s.dlogits.Rows(0, j-i)
 		}
-		dev.CrossEntropy(losses, dlg, lg, targets, dloss)
+		dev.CrossEntropy(losses, dlg, lg, tg, dloss)
 		if m.fam.finalCap != 0 {
 			dev.SoftCapBackward(dlg, lg, m.fam.finalCap)
 		}
-		dev.MatMulBackward(s.dhf.Rows(i, j), t.grad[m.head], dlg, hf.Rows(i, j), m.head)
+		dev.MatMulBackward(dhf.Rows(i, j), t.grad[m.head], dlg, hf.Rows(i, j), m.head)
 	}
+	if n < N && grad {
+		dev.EmbeddingBackward(s.dhf, dhf, s.gidx.Rows(0, n)) // scatter: adds each row's gradient back
+	}
+	s.nLoss = n
+}
+
+// rowsWithTargets lists the rows of b that have a target.
+func (s *buffers) rowsWithTargets(b Batch) []int32 {
+	s.rows = s.rows[:0]
+	for i, y := range b.Targets {
+		if y >= 0 {
+			s.rows = append(s.rows, int32(i))
+		}
+	}
+	return s.rows
+}
+
+// gather uploads the rows' indices and targets, making the buffers the
+// first time a batch of this shape has rows without targets.
+func (s *buffers) gather(dev compute.Device, rows []int32, b Batch) {
+	N, C := s.B*s.T, s.hf.Dim(1)
+	if s.hg == nil {
+		s.hg, s.dhg = dev.Alloc(compute.F32, N, C), dev.Alloc(compute.F32, N, C)
+		s.gidx, s.gtargets = dev.Alloc(compute.I32, N), dev.Alloc(compute.I32, N)
+	}
+	tg := make([]int32, len(rows))
+	for k, r := range rows {
+		tg[k] = b.Targets[r]
+	}
+	dev.UploadI32(s.gidx.Rows(0, len(rows)), rows)
+	dev.UploadI32(s.gtargets.Rows(0, len(rows)), tg)
+}
+
+// chunkRows splits n rows into equal chunks of at most most rows, so that
+// no chunk is a row or two that costs a whole pass over the head.
+func chunkRows(n, most int) int {
+	parts := (n + most - 1) / max(most, 1)
+	return (n + parts - 1) / max(parts, 1)
 }

@@ -25,7 +25,7 @@ import (
 func (c *cli) trainCmd() *cobra.Command {
 	var s train.Spec
 	var config string
-	var asJSON bool
+	var asJSON, preflight bool
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "fine-tune a model on a dataset (resumes a stopped run with the same --out)",
@@ -34,6 +34,9 @@ func (c *cli) trainCmd() *cobra.Command {
 			spec, err := specFrom(config, s, cmd.Flags())
 			if err != nil {
 				return err
+			}
+			if preflight {
+				return c.with(func(h *core.Hone) error { return c.preflight(h, spec, asJSON) })
 			}
 			return c.with(func(h *core.Hone) error { return c.runTrain(h, spec, asJSON) })
 		},
@@ -62,8 +65,28 @@ func (c *cli) trainCmd() *cobra.Command {
 	f.StringVar(&s.TooLong, "too-long", "", "`truncate|drop` examples longer than --seq (default truncate)")
 	f.IntVar(&s.EvalEvery, "eval-every", 0, "evaluate every `N` steps (default 50)")
 	f.IntVar(&s.CheckpointEvery, "checkpoint-every", 0, "checkpoint every `N` steps (default 100; and every 10 minutes)")
+	f.BoolVar(&preflight, "preflight", false, "only measure: a few real steps, then the time and memory the run would take")
 	jsonFlag(cmd, &asJSON)
 	return cmd
+}
+
+// preflight prints what a few measured steps say of the run.
+func (c *cli) preflight(h *core.Hone, s train.Spec, asJSON bool) error {
+	p, err := h.Preflight(c.ctx, s)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(c.env.Stdout, p)
+	}
+	fmt.Fprintln(c.env.Stdout, p.Message)
+	if p.Suggestion != "" {
+		fmt.Fprintln(c.env.Stdout, "try:", p.Suggestion)
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(c.env.Stdout, "note:", w)
+	}
+	return nil
 }
 
 // specFrom reads a settings file (YAML or JSON) and lays the flags the

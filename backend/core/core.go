@@ -110,6 +110,10 @@ func Open(ctx context.Context, o Options) (*Hone, error) {
 		h.Close()
 		return nil, err
 	}
+	if err := h.settleDeadRuns(ctx); err != nil {
+		h.Close()
+		return nil, err
+	}
 	return h, nil
 }
 
@@ -129,6 +133,7 @@ func (h *Hone) repair(ctx context.Context) error {
 // releases everything Open took.
 func (h *Hone) Close() {
 	if h.Jobs != nil {
+		h.pauseRuns() // closing the window pauses training: it resumes from here
 		h.Jobs.Shutdown()
 	}
 	for i := len(h.closers) - 1; i >= 0; i-- {

@@ -20,7 +20,9 @@ const JobRunCommand = "job-run"
 // driver crash or an out-of-memory kill in them leaving the app up:
 // training now, evaluation and serving as they arrive. Imports and
 // downloads stay in process.
-func (h *Hone) childKinds() jobs.Kinds { return jobs.Kinds{KindTrain: h.trainJob} }
+func (h *Hone) childKinds() jobs.Kinds {
+	return jobs.Kinds{KindTrain: h.trainJob, KindPreflight: h.preflightJob}
+}
 
 // childCommand runs a job in a child: this same binary, the same data
 // folder, and the same environment, with the fake GPUs this Hone was given.

@@ -17,8 +17,12 @@ import (
 	"github.com/hone-ai/hone/backend/train"
 )
 
-// KindTrain is the job kind of a training run; it runs in a child process.
-const KindTrain = "train"
+// Job kinds of training, each run in a child process: a run, and the few
+// measured steps before one.
+const (
+	KindTrain     = "train"
+	KindPreflight = "preflight"
+)
 
 // trainInput is a train job's spec: the run it continues.
 type trainInput struct {
@@ -157,6 +161,70 @@ func (h *Hone) settleRun(ctx context.Context, id int64, j store.Job) {
 	h.Store.UpdateRun(ctx, id, map[string]any{"state": state, "error": reason, "suggestion": suggestion})
 }
 
+// settleDeadRuns finds the runs whose process died with them (a crash, a
+// reboot, a kill of the window): their job was just marked interrupted (or
+// ended without the run hearing of it). They become interrupted — paused
+// if a pause was under way — and the window offers to resume them.
+func (h *Hone) settleDeadRuns(ctx context.Context) error {
+	rs, err := h.Store.Runs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if r.State != store.RunRunning && r.State != runPausing {
+			continue
+		}
+		var j store.Job
+		if r.JobID != nil {
+			if j, err = h.Store.Job(ctx, *r.JobID); err != nil {
+				j.State = store.JobInterrupted // the job row is gone
+			}
+		}
+		if r.JobID != nil && !j.Ended() {
+			continue // alive: a run of another Hone beside this one
+		}
+		state := store.RunInterrupted
+		if r.State == runPausing {
+			state = store.RunPaused
+		}
+		if err := h.Store.UpdateRun(ctx, r.ID, map[string]any{"state": state}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pauseRuns marks this Hone's running runs as pausing before Close stops
+// their jobs, so that they end paused (after a checkpoint), not cancelled.
+func (h *Hone) pauseRuns() {
+	ctx := context.Background()
+	rs, err := h.Store.Runs(ctx)
+	if err != nil {
+		return
+	}
+	for _, r := range rs {
+		if r.State != store.RunRunning || r.JobID == nil {
+			continue
+		}
+		if j, err := h.Store.Job(ctx, *r.JobID); err == nil && !j.Ended() && h.Jobs.Running(*r.JobID) {
+			h.Store.UpdateRun(ctx, r.ID, map[string]any{"state": runPausing})
+		}
+	}
+}
+
+// InterruptedRuns are the runs a crash or a closed window left half done:
+// the window offers to resume them at start.
+func (h *Hone) InterruptedRuns(ctx context.Context) ([]store.Run, error) {
+	rs, err := h.Store.Runs(ctx)
+	var out []store.Run
+	for _, r := range rs {
+		if r.State == store.RunInterrupted {
+			out = append(out, r)
+		}
+	}
+	return out, err
+}
+
 // runPausing marks a run whose user asked for a pause; the child reads it
 // when it stops, and the run becomes paused.
 const runPausing = "pausing"
@@ -267,3 +335,45 @@ func safeName(name, modelPath string) string {
 }
 
 func nowUnix() int64 { return time.Now().Unix() }
+
+// Preflight measures a few real steps of spec in a child process (it loads
+// the model as the run would, and may run out of memory as the run would):
+// step time, the whole run's time, peak memory against what is free.
+func (h *Hone) Preflight(ctx context.Context, spec train.Spec) (train.Preflight, error) {
+	spec = spec.Defaults()
+	if spec.OutDir == "" {
+		spec.OutDir = filepath.Join(h.DataDir, "runs", "preflight") // Check wants one; nothing is written there
+	}
+	if err := spec.Check(); err != nil {
+		return train.Preflight{}, err
+	}
+	id, err := h.StartChildJob(ctx, KindPreflight, "measure a run", spec, nil)
+	if err != nil {
+		return train.Preflight{}, err
+	}
+	j, err := h.Jobs.Await(id)
+	if err != nil {
+		return train.Preflight{}, err
+	}
+	var p train.Preflight
+	switch {
+	case j.State == store.JobSucceeded:
+		err = json.Unmarshal(j.Result, &p)
+	case outOfMemory(j.Error):
+		f := train.OutOfMemory(spec)
+		p = train.Preflight{Message: "does not fit: the measurement ran out of memory", Suggestion: f.Suggestion, Retry: f.Retry}
+	default:
+		err = errors.New(j.Error)
+	}
+	return p, err
+}
+
+// preflightJob is the child's side of Preflight.
+func (h *Hone) preflightJob(ctx context.Context, spec json.RawMessage, report jobs.Report) (any, error) {
+	var s train.Spec
+	if err := json.Unmarshal(spec, &s); err != nil {
+		return nil, err
+	}
+	report(jobs.Progress{Message: "loading the model and the data"})
+	return train.RunPreflight(ctx, train.Env{Store: h.Store, Device: devices.Available()[0], Version: h.Version}, s)
+}

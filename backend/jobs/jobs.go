@@ -208,6 +208,15 @@ func (r *Runner) Await(id int64) (store.Job, error) {
 // Wait blocks until every started job has ended.
 func (r *Runner) Wait() { r.wg.Wait() }
 
+// Running reports whether job id runs under this runner (in process or in
+// a child it started).
+func (r *Runner) Running(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.running[id]
+	return ok
+}
+
 // Shutdown cancels every running job and waits for them to end: a window
 // that closes does not leave work running unseen.
 func (r *Runner) Shutdown() {

@@ -46,6 +46,11 @@ type Settings struct {
 	// base in fp32, as transformers' prepare_model_for_kbit_training does.
 	// Hone keeps them bf16; the validation table sets it for runs made that way.
 	UpcastFrozen bool `json:"upcastFrozen"`
+	// CPU estimates Hone's CPU engine instead of a GPU: activations, the
+	// LoRA base and every frozen weight but NF4 in f32, the head's loss in
+	// chunks of 64 MB, and the process's own baseline (Go runtime, tokenizer,
+	// encoded data) in place of a CUDA context; no allocator fragmentation.
+	CPU bool `json:"cpu,omitempty"`
 }
 
 // HoneDefaults are the settings of Hone's own trainer: chunked loss, tiled
@@ -124,6 +129,11 @@ const (
 	cudaContext   = 500_000_000
 	fragmentation = 0.10
 	lossChunk     = 256
+	// The CPU engine's loss chunk (backend/engine: 64 MB of logits) and the
+	// process around it: Go runtime, tokenizer, the encoded dataset, buffers
+	// of the backward pass (measured: ~150 MB for SmolLM2 on banking77).
+	cpuLossBytes  = 1 << 26
+	cpuBaseline   = 150_000_000
 	nf4BytesParam = 0.5 + 1.0/64 + 4.0/(64*256)
 )
 
@@ -169,15 +179,21 @@ func EstimateMemory(c model.Config, s Settings) (Estimate, error) {
 	B, T := int64(s.MicroBatch), int64(s.SeqLen)
 	tokens := B * T
 
+	// act is the bytes of an activation (and of a frozen 16-bit weight on
+	// a GPU): bf16 there, f32 in the CPU engine.
+	act := int64(2)
+	if s.CPU {
+		act = 4
+	}
 	var weights, loraParams int64
 	switch s.Method {
 	case Full:
 		weights = params * 4
 		e.TrainableParams = params
 	case LoRA:
-		weights = params * 2
+		weights = params * act
 	case QLoRA:
-		otherBytes := int64(2)
+		otherBytes := act
 		if s.UpcastFrozen {
 			otherBytes = 4
 		}
@@ -199,20 +215,26 @@ func EstimateMemory(c model.Config, s Settings) (Estimate, error) {
 		optBytes = 2
 	}
 
-	// Activations kept for backward, bf16.
-	perTokenLayer := 4*h + 2*int64(c.Heads*c.HeadDim) + 2*int64(c.KVHeads*c.HeadDim) + 4*int64(c.IntermediateSize) + perTokenLoRA
+	// Activations kept for backward, bf16 (f32 on the CPU).
+	// The MLP keeps 4 F-wide tensors in PyTorch (gate, up, silu(gate) and
+	// the product); Hone's engine keeps 3, the SiLU fused into the product.
+	mlp := int64(4)
+	if s.CPU {
+		mlp = 3
+	}
+	perTokenLayer := 4*h + 2*int64(c.Heads*c.HeadDim) + 2*int64(c.KVHeads*c.HeadDim) + mlp*int64(c.IntermediateSize) + perTokenLoRA
 	if !s.FlashAttention {
 		perTokenLayer += int64(c.Heads) * T
 	}
-	oneLayer := tokens * perTokenLayer * 2
-	e.ActivationsFull = L*oneLayer + tokens*2*h*2 // + embedding output and final norm
-	e.ActivationsCheckpointed = L*tokens*h*2 + tokens*2*h*2
+	oneLayer := tokens * perTokenLayer * act
+	e.ActivationsFull = L*oneLayer + tokens*2*h*act // + embedding output and final norm
+	e.ActivationsCheckpointed = L*tokens*h*act + tokens*2*h*act
 	activations, workspace := e.ActivationsFull, int64(0)
 	if s.Checkpointing {
 		activations = e.ActivationsCheckpointed
 		workspace = 2 * oneLayer
 	}
-	if s.Method == QLoRA {
+	if s.Method == QLoRA && !s.CPU { // the CPU engine dequantises a cache-sized block at a time
 		var largest int64
 		for _, l := range layerLinears(c) {
 			largest = max(largest, l.in*l.out)
@@ -225,7 +247,10 @@ func EstimateMemory(c model.Config, s Settings) (Estimate, error) {
 
 	V := int64(c.VocabSize)
 	logits := tokens * V * 14
-	if s.ChunkedLoss {
+	switch {
+	case s.CPU:
+		logits = min(tokens, max(1, cpuLossBytes/(4*V))) * V * 4
+	case s.ChunkedLoss:
 		logits = min(tokens, lossChunk) * V * 4 // fp32, gradient written in place
 	}
 
@@ -234,6 +259,9 @@ func EstimateMemory(c model.Config, s Settings) (Estimate, error) {
 	opt := trainable * optBytes
 	transient := activations + max(logits, workspace)
 	overhead := int64(cudaContext + fragmentation*float64(transient))
+	if s.CPU {
+		overhead = cpuBaseline
+	}
 
 	e.Lines = []Line{
 		{"weights", "Base weights", weights},

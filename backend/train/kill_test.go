@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(childEnv); spec != "" {
 		os.Exit(trainChild(spec))
 	}
+	if spec := os.Getenv(preflightEnv); spec != "" {
+		os.Exit(preflightChild(spec))
+	}
 	os.Exit(m.Run())
 }
 

@@ -1,0 +1,90 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/hone-ai/hone/backend/model"
+	"github.com/hone-ai/hone/backend/plan"
+	"github.com/hone-ai/hone/backend/store"
+	"github.com/hone-ai/hone/backend/testfiles"
+)
+
+// preflightEnv makes the test binary measure one preflight and print it:
+// peak memory is the process's, so each measurement gets a process.
+const preflightEnv = "HONE_TRAIN_TEST_PREFLIGHT"
+
+func preflightChild(raw string) int {
+	var j childJob
+	if err := json.Unmarshal([]byte(raw), &j); err != nil {
+		return 2
+	}
+	st, err := store.Open(context.Background(), j.Store)
+	if err != nil {
+		return 2
+	}
+	defer st.Close()
+	p, err := RunPreflight(context.Background(), env(st), j.Spec)
+	if err != nil {
+		os.Stderr.WriteString(err.Error())
+		return 1
+	}
+	json.NewEncoder(os.Stdout).Encode(p)
+	return 0
+}
+
+// TestEstimatorAgainstPreflight: the plan's memory estimate for Hone's CPU
+// engine is within 15% of the peak a preflight measures, for LoRA on the
+// f32 base and QLoRA, with and without activation checkpointing, on the
+// real SmolLM2-135M.
+func TestEstimatorAgainstPreflight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: four SmolLM2 measurements")
+	}
+	gguf := testfiles.SmolLM2GGUF(t)
+	dbPath := filepath.Join(t.TempDir(), store.FileName)
+	st := openStore(t, dbPath)
+	d := importRows(t, st, 0, 200)
+	mm, err := model.OpenModel(gguf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := mm.Config
+	mm.Close()
+	for _, c := range []struct {
+		method plan.Method
+		ckpt   bool
+	}{{plan.LoRA, false}, {plan.LoRA, true}, {plan.QLoRA, false}, {plan.QLoRA, true}} {
+		s := Spec{Model: gguf, Dataset: d, Method: string(c.method), OutDir: t.TempDir(), SeqLen: 256, MicroBatch: 4, GradAccum: 1,
+			MaxSteps: 1, Checkpointing: c.ckpt}
+		job, _ := json.Marshal(childJob{Store: dbPath, Spec: s})
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), preflightEnv+"="+string(job))
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v", c.method, err)
+		}
+		var p Preflight
+		if err := json.Unmarshal(out, &p); err != nil {
+			t.Fatalf("%s: %v: %s", c.method, err, out)
+		}
+		set := plan.HoneDefaults(c.method)
+		set.SeqLen, set.MicroBatch, set.Checkpointing, set.CPU = 256, 4, c.ckpt, true
+		e, err := plan.EstimateMemory(cfg, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		off := float64(e.Peak)/float64(p.PeakBytes) - 1
+		t.Logf("%s checkpointing=%v: estimate %.0f MiB, measured %.0f MiB (%+.0f%%), %.2f s a step", c.method, c.ckpt,
+			float64(e.Peak)/(1<<20), float64(p.PeakBytes)/(1<<20), 100*off, p.StepSeconds)
+		if math.Abs(off) > 0.15 {
+			t.Errorf("%s checkpointing=%v: the estimate is %+.0f%% off the measured peak", c.method, c.ckpt, 100*off)
+		}
+	}
+}

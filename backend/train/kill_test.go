@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(preflightEnv); spec != "" {
 		os.Exit(preflightChild(spec))
 	}
+	if spec := os.Getenv(overheadEnv); spec != "" {
+		os.Exit(overheadChild(spec))
+	}
 	os.Exit(m.Run())
 }
 

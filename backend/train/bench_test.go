@@ -62,7 +62,9 @@ func overheadChild(raw string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	r.PeakBytes = peakRSS()
+	if r.PeakBytes == 0 {
+		r.PeakBytes = peakRSS()
+	}
 	json.NewEncoder(os.Stdout).Encode(r)
 	return 0
 }
@@ -116,7 +118,9 @@ func loopSteps(st *store.Store, s Spec, r *overheadResult) error {
 	if _, err := Run(context.Background(), e, s); err != nil {
 		return err
 	}
-	// A checkpoint of the finished run, written and read back as a resume does.
+	r.PeakBytes = peakRSS() // the run's; what follows loads the model again
+	// A checkpoint of the finished run's shape, written and read back as a
+	// resume does.
 	su, err := prepare(context.Background(), env(st), s.Defaults())
 	if err != nil {
 		return err

@@ -179,12 +179,11 @@ func (l *loop) step() error {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return diverged(s, "training loss", l.state.Step+1, loss)
 	}
-	norm := math.Inf(1)
-	if s.MaxGradNorm > 0 {
-		norm = tr.ClipGradNorm(s.MaxGradNorm)
-	} else {
-		norm = tr.ClipGradNorm(math.Inf(1))
+	clip := s.MaxGradNorm
+	if clip == 0 {
+		clip = math.Inf(1) // no clipping; the norm is still a metric
 	}
+	norm := tr.ClipGradNorm(clip)
 	if math.IsNaN(norm) || math.IsInf(norm, 0) {
 		return diverged(s, "gradient norm", l.state.Step+1, norm)
 	}

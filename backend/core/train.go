@@ -41,7 +41,12 @@ type RunView struct {
 // given the same --out continues where it stopped. watch, if set, sees the
 // job's updates.
 func (h *Hone) StartTrain(ctx context.Context, spec train.Spec, watch func(store.Job)) (runID, jobID int64, err error) {
-	spec = spec.Defaults()
+	if spec, _, err = h.TrainDefaults(ctx, spec); err != nil {
+		return 0, 0, err
+	}
+	if spec.Now.IsZero() {
+		spec.Now = time.Now().UTC().Truncate(time.Second) // the date a template prints, fixed for resumes
+	}
 	if spec.OutDir == "" {
 		spec.OutDir = filepath.Join(h.DataDir, "runs", safeName(spec.Name, spec.Model))
 	}
@@ -376,4 +381,33 @@ func (h *Hone) preflightJob(ctx context.Context, spec json.RawMessage, report jo
 	}
 	report(jobs.Progress{Message: "loading the model and the data"})
 	return train.RunPreflight(ctx, train.Env{Store: h.Store, Device: devices.Available()[0], Version: h.Version}, s)
+}
+
+// TrainDefaults fills the settings a run's data and machine decide, where
+// spec leaves them zero, and says why: the sequence length covers the
+// dataset's 99th percentile in the model's own tokens (through its chat
+// template), rounded up to a multiple of 64, within the model's context; a
+// micro-batch holds about 2,048 tokens on the CPU; accumulation makes a
+// step about 16 examples. The rest are train.Spec's defaults.
+func (h *Hone) TrainDefaults(ctx context.Context, spec train.Spec) (train.Spec, []string, error) {
+	var why []string
+	if spec.SeqLen == 0 && spec.Model != "" && spec.Dataset > 0 {
+		tl, err := h.CountTokens(ctx, spec.Dataset, spec.Model, 0)
+		if err != nil {
+			return spec, nil, err
+		}
+		seq := min(max(64, (tl.P99+63)/64*64), 4096)
+		spec.SeqLen = seq
+		why = append(why, fmt.Sprintf("sequence length %d: 99%% of the %d examples are %d tokens or fewer (longest %d)", seq, tl.Examples, tl.P99, tl.Max))
+		if spec.MicroBatch == 0 {
+			spec.MicroBatch = max(1, 2048/seq)
+			why = append(why, fmt.Sprintf("micro-batch %d: about 2,048 tokens a pass on the CPU", spec.MicroBatch))
+		}
+		if spec.GradAccum == 0 {
+			perRow := max(1, seq/max(tl.P50, 1))
+			spec.GradAccum = max(1, (16+spec.MicroBatch*perRow-1)/(spec.MicroBatch*perRow))
+			why = append(why, fmt.Sprintf("accumulation %d: about 16 examples a step (%d a row packed)", spec.GradAccum, perRow))
+		}
+	}
+	return spec.Defaults(), why, nil
 }

@@ -45,9 +45,11 @@ type Started struct {
 }
 
 // RunDetail is a run with its per-step metrics and the warnings its last
-// job ended with.
+// job ended with. (Named fields, not core.RunView embedded: Wails' binding
+// generator leaves out the types of an embedded struct's fields.)
 type RunDetail struct {
-	core.RunView
+	Run     store.Run         `json:"run"`
+	Metrics []store.RunMetric `json:"metrics"`
 	// Warnings come from the run's Summary when the run wrote one, else
 	// from its last job's result (train.Result.Warnings).
 	Warnings []string `json:"warnings"`
@@ -199,7 +201,7 @@ func (t *Train) Run(id int64) (RunDetail, error) {
 	if v.Metrics == nil {
 		v.Metrics = []store.RunMetric{}
 	}
-	d := RunDetail{RunView: v, Warnings: warningsOf(v.Summary)}
+	d := RunDetail{Run: v.Run, Metrics: v.Metrics, Warnings: warningsOf(v.Summary)}
 	if d.Warnings == nil && v.JobID != nil {
 		if j, err := t.h.Jobs.Job(t.shell.ctx, *v.JobID); err == nil {
 			d.Warnings = warningsOf(j.Result)

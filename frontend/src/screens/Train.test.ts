@@ -201,7 +201,7 @@ describe('Train screen', () => {
 
     state.runs = [run({ state: 'succeeded', step: 30, jobId: 71 })]
     state.adapters = [{ id: 1, name: 'stories260K-1', runId: 7, path: '/d/runs/stories260K-1/adapter', contract: {},
-      metrics: { loss: 2.1234, evalLoss: 2.5, steps: 30 }, createdAt: '2026-12-07T17:01:00Z' } as store.Adapter]
+      metrics: { loss: 2.1234, evalLoss: 2.5, steps: 30 }, createdAt: '2026-12-07T17:01:00Z' } as unknown as store.Adapter]
     emit(71, 'succeeded', 30)
     await settle()
     expect(textOf(target, 'run-state')).toBe('succeeded')

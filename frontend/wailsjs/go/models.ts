@@ -77,21 +77,7 @@ export namespace app {
 		}
 	}
 	export class RunDetail {
-	    id: number;
-	    name: string;
-	    state: string;
-	    spec: any;
-	    jobId?: number;
-	    outDir: string;
-	    step: number;
-	    totalSteps: number;
-	    summary: any;
-	    error: string;
-	    suggestion: string;
-	    // Go type: time
-	    createdAt: any;
-	    // Go type: time
-	    updatedAt: any;
+	    run: store.Run;
 	    metrics: store.RunMetric[];
 	    warnings: string[];
 	
@@ -101,19 +87,7 @@ export namespace app {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.state = source["state"];
-	        this.spec = source["spec"];
-	        this.jobId = source["jobId"];
-	        this.outDir = source["outDir"];
-	        this.step = source["step"];
-	        this.totalSteps = source["totalSteps"];
-	        this.summary = source["summary"];
-	        this.error = source["error"];
-	        this.suggestion = source["suggestion"];
-	        this.createdAt = this.convertValues(source["createdAt"], null);
-	        this.updatedAt = this.convertValues(source["updatedAt"], null);
+	        this.run = this.convertValues(source["run"], store.Run);
 	        this.metrics = this.convertValues(source["metrics"], store.RunMetric);
 	        this.warnings = source["warnings"];
 	    }
@@ -1946,6 +1920,22 @@ export namespace store {
 		    }
 		    return a;
 		}
+	}
+	export class RunMetric {
+	    runId: number;
+	    step: number;
+	    metrics: Record<string, number>;
+	
+	    static createFrom(source: any = {}) {
+	        return new RunMetric(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.runId = source["runId"];
+	        this.step = source["step"];
+	        this.metrics = source["metrics"];
+	    }
 	}
 
 }

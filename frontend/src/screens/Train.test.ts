@@ -157,6 +157,17 @@ describe('Train screen', () => {
     expect(draft.value).toBeNull()
   })
 
+  it('takes the total from the job until the row has one', async () => {
+    const { api, state, emit } = fakeAPI()
+    state.runs = [run({ step: 0, totalSteps: 0 })]
+    render(api)
+    await settle()
+    expect(textOf(target, 'run-step')).toBe('step 0 of …')
+    emit(70, 'running', 3) // progress 3/30
+    await settle()
+    expect(textOf(target, 'run-step')).toBe('step 3 of 30')
+  })
+
   it('draws live steps, pauses, resumes and lists the adapter', async () => {
     const { api, state, emit } = fakeAPI()
     state.runs = [run({ step: 2 })]

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { store } from '../../wailsjs/go/models'
 import {
   applyDraft, canResume, duration, etaSeconds, evalPartner, fieldOf, formFrom, isLive, lossSeries, lrSeries, lrText, merge, mergeAll,
-  pointsFrom, specFrom, totalOf, type Point, type SpecLike,
+  pointsFrom, refetchTicks, specFrom, totalOf, type Point, type SpecLike,
 } from './train'
 
 // The Go side's train.Spec{}.Defaults(), as DefaultSpec sends it.
@@ -125,6 +125,10 @@ describe('live numbers', () => {
   it.each([
     [2e-4, '2e-4'], [1.5e-5, '1.5e-5'], [0.00012345, '1.23e-4'], [0, '0'], [null, '—'], [Infinity, '—'],
   ])('lrText(%s) = %s', (v, want) => expect(lrText(v)).toBe(want))
+
+  it('reads a long run\'s stored metrics less often', () => {
+    expect([0, 600, 601, 6000].map(refetchTicks)).toEqual([2, 2, 3, 20])
+  })
 
   it('takes the total from the row, else from the job\'s fraction', () => {
     expect(totalOf(30, 3, 0.5)).toBe(30)

@@ -260,3 +260,12 @@ export function evalPartner(d: DatasetLike | undefined, all: DatasetLike[]): num
   })
   return e?.id ?? 0
 }
+
+// refetchTicks is how many one-second ticks pass between two reads of a
+// live run's stored metrics: every 2 s, and less often as they grow, since
+// one read costs about 17 µs per stored step (10 ms for 600 steps, measured
+// through the binding), so that the window keeps to about 0.5% of one core
+// however long the run. The job's events keep the curve live meanwhile.
+export function refetchTicks(stored: number): number {
+  return Math.max(2, Math.ceil(stored / 300))
+}

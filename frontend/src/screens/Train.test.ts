@@ -168,6 +168,18 @@ describe('Train screen', () => {
     expect(textOf(target, 'run-step')).toBe('step 3 of 30')
   })
 
+  it('re-reads a live run\'s stored metrics: steps and evaluations the events skipped', async () => {
+    const { api, state } = fakeAPI()
+    state.runs = [run({ step: 2 })]
+    state.metrics = [1, 2].map((s) => ({ runId: 7, step: s, metrics: metric(s) })) as store.RunMetric[]
+    render(api)
+    await wait(50)
+    expect(lossChart().data[0]).toEqual([1, 2])
+    state.metrics = [1, 2, 3, 4].map((s) => ({ runId: 7, step: s, metrics: metric(s, s === 4 ? { evalLoss: 4.2 } : {}) })) as store.RunMetric[]
+    await wait(2100) // two ticks
+    expect(lossChart().data).toEqual([[1, 2, 3, 4], [4.9, 4.8, 4.7, 4.6], [null, null, null, 4.2]])
+  })
+
   it('draws live steps, pauses, resumes and lists the adapter', async () => {
     const { api, state, emit } = fakeAPI()
     state.runs = [run({ step: 2 })]

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -107,16 +109,7 @@ func (t *Train) Preflight(spec train.Spec) (Preflight, error) {
 	if spec.OutDir == "" {
 		spec.OutDir = "(in the data folder)" // StartTrain picks it; Check only wants one
 	}
-	p := Preflight{Spec: spec}
-	if err := spec.Check(); err != nil {
-		p.Problem = err.Error()
-	} else if _, err := t.h.Dataset(ctx, spec.Dataset); err != nil {
-		p.Problem = fmt.Sprintf("run setting \"dataset\": %v", err)
-	} else if spec.EvalDataset != 0 {
-		if _, err := t.h.Dataset(ctx, spec.EvalDataset); err != nil {
-			p.Problem = fmt.Sprintf("run setting \"evalDataset\": %v", err)
-		}
-	}
+	p := Preflight{Spec: spec, Problem: t.problem(ctx, spec)}
 	r, err := t.h.Prober.Probe(ctx)
 	if err != nil {
 		return p, err
@@ -133,6 +126,27 @@ func (t *Train) Preflight(spec train.Spec) (Preflight, error) {
 	p.Estimate = &e
 	p.Fits = float64(e.Peak) <= 0.9*float64(p.Free)
 	return p, nil
+}
+
+// problem is the first setting a run of spec cannot start with, in the
+// form's order, or "": StartTrain's checks, and the model's file, whose
+// absence would fail the run in its child at once.
+func (t *Train) problem(ctx context.Context, spec train.Spec) string {
+	if err := spec.Check(); err != nil {
+		return err.Error()
+	}
+	if _, err := os.Stat(spec.Model); err != nil {
+		return fmt.Sprintf("run setting \"model\": %v", err)
+	}
+	if _, err := t.h.Dataset(ctx, spec.Dataset); err != nil {
+		return fmt.Sprintf("run setting \"dataset\": %v", err)
+	}
+	if spec.EvalDataset != 0 {
+		if _, err := t.h.Dataset(ctx, spec.EvalDataset); err != nil {
+			return fmt.Sprintf("run setting \"evalDataset\": %v", err)
+		}
+	}
+	return ""
 }
 
 // trainingDevice is the device a run trains on and its free memory.

@@ -122,9 +122,12 @@ func TestTrainPreflightAndChoices(t *testing.T) {
 			t.Errorf("%s: defaults not filled: %+v", tc.name, p.Spec)
 		}
 	}
-	// A model that cannot be read: the problem is the estimate's, not an error.
+	// A model that is not there: no estimate, and the problem names it.
 	p, err := a.Train.Preflight(train.Spec{Model: filepath.Join(t.TempDir(), "nothing.gguf"), Dataset: 1})
 	if err != nil || p.Estimate != nil || p.EstimateError == "" {
-		t.Fatalf("unreadable model: %+v, %v", p, err)
+		t.Fatalf("missing model: %+v, %v", p, err)
+	}
+	if !strings.HasPrefix(p.Problem, `run setting "model": `) || !strings.Contains(p.Problem, "nothing.gguf") {
+		t.Fatalf("missing model: problem %q", p.Problem)
 	}
 }

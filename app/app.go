@@ -46,6 +46,7 @@ type App struct {
 	Plan     *Plan
 	Datasets *Datasets
 	Models   *Models
+	Train    *Train
 	Jobs     *Jobs
 }
 
@@ -61,6 +62,7 @@ func New(h *core.Hone, openErr error, events *Events, startupProbe bool) *App {
 		Plan:     &Plan{shell: shell, h: h},
 		Datasets: &Datasets{shell: shell, h: h},
 		Models:   &Models{shell: shell, h: h},
+		Train:    &Train{shell: shell, h: h},
 		Jobs:     &Jobs{h: h},
 	}
 }
@@ -70,7 +72,7 @@ func (a *App) Bindings() []any {
 	if a.Shell.openErr != nil {
 		return []any{a.Shell}
 	}
-	return []any{a.Shell, a.System, a.Plan, a.Datasets, a.Models, a.Jobs}
+	return []any{a.Shell, a.System, a.Plan, a.Datasets, a.Models, a.Train, a.Jobs}
 }
 
 // Startup is Wails' OnStartup.

@@ -27,7 +27,8 @@ await suite({ width: 1280, height: 860 }, async ({ page, check, tid, text, noJun
     }
     assert.equal(await tid('models-error').count(), 0, 'the scan did not fail')
     assert.match(await text('models-folders'), /Added folders: none yet/)
-    assert.match(await page.locator('main').innerText(), /Adapters you train will be listed here once training exists/)
+    await tid('adapters-none').waitFor({ timeout: 10000 })
+    assert.match(await text('adapters-none'), /No adapter yet: a run on the Train screen leaves its adapter here/)
     await noJunk()
   })
 

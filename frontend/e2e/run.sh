@@ -11,8 +11,12 @@ mkdir -p "$out"
 running=
 trap '[ -z "$running" ] || kill -- -"$running" 2>/dev/null || true' EXIT
 
+# HONE_E2E_ONLY=NAME runs one scenario (cpu-only, fake-2xrtx4090, train, damaged-db).
+only=${HONE_E2E_ONLY:-}
+
 scenario() { # name gpus fake-spec [data-folder]
   local name=$1 gpus=$2 fake=$3 home=${4:-$(mktemp -d)} log pid
+  [ -z "$only" ] || [ "$only" = "$name" ] || return 0
   log="$out/wails-dev-$name.log"
   echo "== e2e: $name"
   # The previous scenario's wails dev may take a moment to go; another one
@@ -45,6 +49,9 @@ scenario() { # name gpus fake-spec [data-folder]
   if [ -n "${E2E_ADAPTERS:-}" ]; then
     HONE_E2E_OUT="$out" node frontend/e2e/adapters.e2e.mjs
   fi
+  if [ -n "${E2E_TRAIN:-}" ]; then
+    HONE_E2E_OUT="$out" node frontend/e2e/train.e2e.mjs
+  fi
 }
 
 # The Datasets screen imports banking77 (from $HONE_TESTDATA, else
@@ -54,6 +61,23 @@ scenario() { # name gpus fake-spec [data-folder]
 E2E_DATASETS=1 E2E_ADAPTERS=1 scenario cpu-only 0 ""
 # The Plan screen against the real planner, with two fake 24 GB RTX 4090s.
 E2E_PLAN=1 scenario fake-2xrtx4090 2 2xrtx4090
+
+# The Train screen trains stories260K on 40 rows of banking77: the command
+# line (the headless build of the same code) imports them into a fresh data
+# folder, splits them into train and eval parts and adds the model's folder.
+if [ -z "$only" ] || [ "$only" = train ]; then
+  testdata=${HONE_TESTDATA:-$(pwd)/../shared/testdata}
+  train_home=$(mktemp -d)
+  bin=$(mktemp -d)
+  go build -o "$bin/hone" .
+  head -n 41 "$testdata/datasets/banking77/train.csv" >"$bin/banking40.csv"
+  "$bin/hone" --data-dir "$train_home" import "$bin/banking40.csv" --name banking40 --json >/dev/null
+  "$bin/hone" --data-dir "$train_home" dataset split 1 --eval 0.25 --seed 1 >/dev/null
+  "$bin/hone" --data-dir "$train_home" models add "$testdata/models/stories260K"
+  E2E_TRAIN=1 scenario train 0 "" "$train_home"
+  echo "e2e: the runs in $train_home:"
+  "$bin/hone" --data-dir "$train_home" runs
+fi
 
 # A damaged database: the window explains, and the file stays as it was.
 damaged=$(mktemp -d)

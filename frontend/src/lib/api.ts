@@ -1,5 +1,6 @@
 import type { app, core, dataset, hw, model, plan, store } from '../../wailsjs/go/models'
 import type { Detection, ImportOptions, ParseOptions } from './datasets'
+import type { SpecLike } from './train'
 
 // HoneAPI is everything the screens ask of the Go side. The window passes the
 // Wails bindings (wails.ts); unit tests pass a stand-in.
@@ -45,6 +46,23 @@ export interface HoneAPI {
   addModelFolder(): Promise<string>
   removeModelFolder(path: string): Promise<void>
   downloadModel(repo: string, revision: string, token: string): Promise<number>
+  // Train screen: the models here, the datasets and the default settings;
+  // a pre-flight of the settings (the first one a run cannot start with,
+  // the memory estimate against the device); token lengths of a dataset in
+  // a model's tokens; runs (a job of kind "train" in a child process whose
+  // steps arrive through onJob), their metrics and the adapters they made;
+  // the machine while a run trains (asked once a second).
+  trainChoices(): Promise<app.TrainChoices>
+  preflight(spec: SpecLike): Promise<app.Preflight>
+  countTokens(datasetId: number, model: string, seqLen: number): Promise<dataset.TokenLengths>
+  startTrain(spec: SpecLike): Promise<app.Started>
+  pauseRun(id: number): Promise<void>
+  resumeRun(id: number): Promise<number>
+  cancelRun(id: number): Promise<void>
+  runs(): Promise<store.Run[]>
+  run(id: number): Promise<app.RunDetail>
+  adapters(): Promise<store.Adapter[]>
+  telemetry(): Promise<app.Telemetry>
 }
 
 // message is what an error of a HoneAPI call says: Wails rejects with the Go

@@ -4,11 +4,13 @@
 // (NotBuilt) that says plainly what the screen will do.
 import type { Component } from 'svelte'
 import type { HoneAPI } from './api'
+import type { TrainDraft } from './draft.svelte'
 import Adapters from '../screens/Adapters.svelte'
 import Datasets from '../screens/Datasets.svelte'
 import NotBuilt from '../screens/NotBuilt.svelte'
 import Plan from '../screens/Plan.svelte'
 import System from '../screens/System.svelte'
+import Train from '../screens/Train.svelte'
 
 // What App hands every screen; each declares only the props it uses.
 export interface ScreenProps {
@@ -19,6 +21,10 @@ export interface ScreenProps {
   // which takes them and calls ontake.
   dropped: string[]
   ontake: () => void
+  // Settings the Plan and Datasets screens hand to the Train screen, and
+  // the way to open another screen (by its id).
+  draft: TrainDraft
+  navigate: (id: string) => void
 }
 
 export interface Screen {
@@ -41,7 +47,7 @@ export const screens: Screen[] = [
   built('system', 'System', System, 'The GPUs, CPU, memory and disk of this machine, live.'),
   built('plan', 'Plan', Plan, 'Which fine-tuning method fits this GPU, and what the whole life cycle costs.'),
   built('datasets', 'Datasets', Datasets, 'Drop a file, get a clean dataset and a quality report.'),
-  notBuilt('train', 'Train', 'QLoRA or LoRA training with checkpoints and resume.'),
+  built('train', 'Train', Train, 'QLoRA or LoRA training with checkpoints and resume.'),
   notBuilt('evaluate', 'Evaluate', 'Adapters against the base model on held-out data.'),
   notBuilt('chat', 'Chat', 'Several adapters on one base model, side by side.'),
   built('adapters', 'Adapters', Adapters, 'Base models and the adapters trained on them.'),

@@ -4,8 +4,9 @@ import * as Plan from '../../wailsjs/go/app/Plan'
 import * as Datasets from '../../wailsjs/go/app/Datasets'
 import * as Jobs from '../../wailsjs/go/app/Jobs'
 import * as Models from '../../wailsjs/go/app/Models'
+import * as Train from '../../wailsjs/go/app/Train'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
-import type { dataset, hw, parse, store } from '../../wailsjs/go/models'
+import type { dataset, hw, parse, store, train } from '../../wailsjs/go/models'
 import type { HoneAPI } from './api'
 import { readDetection } from './datasets'
 
@@ -49,4 +50,17 @@ export const wailsAPI: HoneAPI = {
   addModelFolder: Models.AddFolder,
   removeModelFolder: Models.RemoveFolder,
   downloadModel: Models.Download,
+  trainChoices: Train.Choices,
+  // The form's spec has every field the Go side reads; the ones it leaves
+  // out (schedule, seed, ...) arrive as zero, which Defaults fills.
+  preflight: (spec) => Train.Preflight(spec as unknown as train.Spec),
+  countTokens: Datasets.CountTokens,
+  startTrain: (spec) => Train.StartTrain(spec as unknown as train.Spec),
+  pauseRun: Train.PauseRun,
+  resumeRun: Train.ResumeRun,
+  cancelRun: Train.CancelRun,
+  runs: async () => (await Train.Runs()) ?? [],
+  run: Train.Run,
+  adapters: async () => (await Train.Adapters()) ?? [],
+  telemetry: Train.Telemetry,
 }

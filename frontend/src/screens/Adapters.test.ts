@@ -3,7 +3,7 @@ import { flushSync } from 'svelte'
 import type { model, store } from '../../wailsjs/go/models'
 import type { HoneAPI } from '../lib/api'
 import Adapters from './Adapters.svelte'
-import { allByTestId, byTestId, clean, mountIn, settle, typeInto, type Mounted } from './testing'
+import { allByTestId, byTestId, clean, mountIn, settle, textOf, typeInto, type Mounted } from './testing'
 
 // What model.Scan finds: the test model (the real answer for
 // stories260K.bin in an added folder), models in the Hugging Face cache, LM
@@ -60,6 +60,7 @@ function fakeAPI(opts: { list?: () => Promise<model.Found[]> } = {}) {
       folders = folders.filter((f) => f !== p)
     }),
     downloadModel: vi.fn(async () => 9),
+    adapters: vi.fn(async () => [] as store.Adapter[]),
   }
   return {
     api,
@@ -83,6 +84,19 @@ async function render(api: ReturnType<typeof fakeAPI>['api']) {
 
 const cells = (row: HTMLElement) => [...row.querySelectorAll('td')].map((c) => clean(c.textContent))
 
+describe('Adapters screen, trained adapters', () => {
+  it('lists the adapters the runs made', async () => {
+    const { api } = fakeAPI()
+    api.adapters.mockImplementation(async () => [{ id: 2, name: 'support-bot', runId: 5, path: '/d/runs/support-bot/adapter',
+      contract: {}, metrics: { loss: 1.5, evalLoss: 1.75, steps: 200 }, createdAt: '2026-12-07T10:00:00Z' } as unknown as store.Adapter])
+    const t = await render(api)
+    await settle()
+    const rows = allByTestId(t, 'adapter-row')
+    expect(rows.map((r) => cells(r).slice(0, 6))).toEqual([['#2 support-bot', '#5', '1.5000', '1.7500', '200', '/d/runs/support-bot/adapter']])
+    expect(byTestId(t, 'adapters-none')).toBeNull()
+  })
+})
+
 describe('Adapters screen, base models', () => {
   it('shows a loading state, then a row per model with formatted values', async () => {
     const { api } = fakeAPI()
@@ -101,7 +115,7 @@ describe('Adapters screen, base models', () => {
     // Trainable: the llama ones, not gemma2, not the broken one.
     expect(rows.map((r) => r.querySelector('[data-testid="model-trainable"]') !== null)).toEqual([true, true, true, false, false])
     expect(t.textContent).toContain('5 found · 3 trainable by Hone')
-    expect(t.textContent).toContain('Adapters you train will be listed here once training exists')
+    expect(textOf(t, 'adapters-none')).toBe('No adapter yet: a run on the Train screen leaves its adapter here.')
     expect(t.textContent).not.toMatch(/NaN|undefined|Infinity/)
   })
 

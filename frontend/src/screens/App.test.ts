@@ -5,6 +5,8 @@ import { screens } from '../lib/screens'
 import App from '../App.svelte'
 import { mountIn, settle } from './testing'
 
+vi.mock('uplot', () => import('./train/fakeUplot'))
+
 function fakeAPI(startupError: string) {
   return {
     startupError: vi.fn(async () => startupError),
@@ -28,6 +30,10 @@ function fakeAPI(startupError: string) {
     datasets: vi.fn(async () => []),
     models: vi.fn(async () => []),
     modelFolders: vi.fn(async () => []),
+    trainChoices: vi.fn(async () => ({ models: [], datasets: [], defaults: { method: 'lora', seqLen: 512 } })),
+    runs: vi.fn(async () => []),
+    adapters: vi.fn(async () => []),
+    preflight: vi.fn(() => new Promise(() => {})),
   }
 }
 
@@ -40,13 +46,13 @@ async function render(api: ReturnType<typeof fakeAPI>) {
 }
 
 describe('App shell', () => {
-  it('navigates every screen; System, Plan, Datasets and Adapters have content, the others say they are not built', async () => {
+  it('navigates every screen; System, Plan, Datasets, Train and Adapters have content, the others say they are not built', async () => {
     const api = fakeAPI('')
     const { target, destroy } = await render(api)
     const buttons = [...target.querySelectorAll('nav button')] as HTMLButtonElement[]
     expect(buttons.map((b) => b.textContent!.trim())).toEqual(screens.map((s) => s.title))
     expect(target.textContent).toContain('Data: /d')
-    expect(screens.filter((s) => s.built).map((s) => s.id)).toEqual(['system', 'plan', 'datasets', 'adapters'])
+    expect(screens.filter((s) => s.built).map((s) => s.id)).toEqual(['system', 'plan', 'datasets', 'train', 'adapters'])
     for (const [i, s] of screens.entries()) {
       buttons[i].click()
       flushSync()
@@ -59,6 +65,27 @@ describe('App shell', () => {
     await settle()
     expect(target.querySelector('[data-testid="plan-model"]')).not.toBeNull()
     expect(api.planChoices).toHaveBeenCalled()
+    destroy()
+  })
+
+  it('"Train on this…" on the Datasets screen opens the Train screen with the dataset and its eval part', async () => {
+    const api = fakeAPI('')
+    const part = (id: number, p: string) => ({ id, name: `b (${p})`, parentId: 1, examples: 10, errors: 0, bytes: 1, format: 'csv',
+      source: '/b.csv', createdAt: '2026-12-01T10:00:00Z', recipe: JSON.stringify({ op: 'split', from: 1, part: p, seed: 1, evalFraction: 0.25 }) })
+    api.datasets.mockImplementation((async () => [part(3, 'eval'), part(2, 'train')]) as never)
+    Object.assign(api, { datasetReport: vi.fn(() => new Promise(() => {})) })
+    api.trainChoices.mockImplementation((async () => ({ models: [], datasets: [part(3, 'eval'), part(2, 'train')],
+      defaults: { method: 'lora', seqLen: 512 } })) as never)
+    const { target, destroy } = await render(api)
+    ;([...target.querySelectorAll('nav button')] as HTMLButtonElement[]).find((b) => b.textContent!.trim() === 'Datasets')!.click()
+    await settle()
+    ;(target.querySelector('[data-testid="ds-row"][data-id="2"]') as HTMLElement).click()
+    await settle()
+    ;(target.querySelector('[data-testid="ds-train"]') as HTMLButtonElement).click()
+    await settle()
+    expect(target.querySelector('h1')!.textContent).toBe('Train')
+    expect((target.querySelector('[data-testid="train-dataset"]') as HTMLSelectElement).value).toBe('2')
+    expect((target.querySelector('[data-testid="train-eval-dataset"]') as HTMLSelectElement).value).toBe('3')
     destroy()
   })
 

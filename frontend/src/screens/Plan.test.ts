@@ -3,6 +3,7 @@ import type { core, plan } from '../../wailsjs/go/models'
 import type { HoneAPI } from '../lib/api'
 import { formatBytes, pct } from '../lib/format'
 import { barScale } from '../lib/plan'
+import { TrainDraft } from '../lib/draft.svelte'
 import Plan from './Plan.svelte'
 import { byTestId, chooseIn, mountIn, settle, textOf, typeInto, wait, type Mounted } from './testing'
 
@@ -348,5 +349,29 @@ describe('Plan screen', () => {
     await render(api)
     expect(target.querySelector('[role="alert"]')!.textContent).toContain('Could not list models and GPUs: probe GPUs: NVML failed')
     expect(el<HTMLSelectElement>('plan-model')!.disabled).toBe(true)
+  })
+
+  it('"Train with this plan" hands a model on disk and its settings to the Train screen', async () => {
+    // The same plan, as made for a model folder rather than a catalogue entry.
+    const onDisk = result(plan8b)
+    onDisk.model.source = '/models/Llama-3.1-8B-Instruct'
+    const api = fakeAPI(choices2x4090, async (req) => (req.model.startsWith('/') ? copy<plan.Result>(onDisk) : result(plan8b)))
+    api.pickModelFolder.mockImplementation(async () => '/models/Llama-3.1-8B-Instruct')
+    const draft = new TrainDraft()
+    const navigate = vi.fn()
+    mounted = mountIn(Plan, { api, draft, navigate })
+    target = mounted.target
+    await settle()
+    await choose('plan-model', 'llama-3.1-8b')
+    el<HTMLButtonElement>('plan-train')!.click()
+    expect(navigate).not.toHaveBeenCalled() // a catalogue entry has no files to train
+    expect(el<HTMLButtonElement>('plan-train')!.disabled).toBe(true)
+    ;[...target.querySelectorAll('button')].find((b) => b.textContent === 'Model folder…')!.click()
+    await settle()
+    el<HTMLButtonElement>('plan-train')!.click()
+    expect(navigate).toHaveBeenCalledWith('train')
+    const s = onDisk.settings
+    expect(draft.take()).toEqual({ model: '/models/Llama-3.1-8B-Instruct', method: onDisk.recommendation.settings.method,
+      seqLen: String(s.seqLen), microBatch: String(s.microBatch), rank: String(s.rank) })
   })
 })

@@ -34,6 +34,164 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class Preflight {
+	    spec: train.Spec;
+	    problem?: string;
+	    estimate?: plan.Estimate;
+	    estimateError?: string;
+	    device: string;
+	    free: number;
+	    fits: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Preflight(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.spec = this.convertValues(source["spec"], train.Spec);
+	        this.problem = source["problem"];
+	        this.estimate = this.convertValues(source["estimate"], plan.Estimate);
+	        this.estimateError = source["estimateError"];
+	        this.device = source["device"];
+	        this.free = source["free"];
+	        this.fits = source["fits"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RunDetail {
+	    run: store.Run;
+	    metrics: store.RunMetric[];
+	    warnings: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RunDetail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.run = this.convertValues(source["run"], store.Run);
+	        this.metrics = this.convertValues(source["metrics"], store.RunMetric);
+	        this.warnings = source["warnings"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Started {
+	    runId: number;
+	    jobId: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Started(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.runId = source["runId"];
+	        this.jobId = source["jobId"];
+	    }
+	}
+	export class Telemetry {
+	    report: hw.Report;
+	    cpuPct: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Telemetry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.report = this.convertValues(source["report"], hw.Report);
+	        this.cpuPct = source["cpuPct"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TrainChoices {
+	    models: model.Found[];
+	    modelsError?: string;
+	    datasets: dataset.Dataset[];
+	    defaults: train.Spec;
+	
+	    static createFrom(source: any = {}) {
+	        return new TrainChoices(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.models = this.convertValues(source["models"], model.Found);
+	        this.modelsError = source["modelsError"];
+	        this.datasets = this.convertValues(source["datasets"], dataset.Dataset);
+	        this.defaults = this.convertValues(source["defaults"], train.Spec);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 
 }
 
@@ -1605,6 +1763,49 @@ export namespace plan {
 
 export namespace store {
 	
+	export class Adapter {
+	    id: number;
+	    name: string;
+	    runId?: number;
+	    path: string;
+	    contract: any;
+	    metrics: Record<string, number>;
+	    // Go type: time
+	    createdAt: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Adapter(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.runId = source["runId"];
+	        this.path = source["path"];
+	        this.contract = source["contract"];
+	        this.metrics = source["metrics"];
+	        this.createdAt = this.convertValues(source["createdAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Job {
 	    id: number;
 	    kind: string;
@@ -1644,6 +1845,170 @@ export namespace store {
 	        this.createdAt = this.convertValues(source["createdAt"], null);
 	        this.updatedAt = this.convertValues(source["updatedAt"], null);
 	        this.finishedAt = this.convertValues(source["finishedAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Run {
+	    id: number;
+	    name: string;
+	    state: string;
+	    spec: any;
+	    jobId?: number;
+	    outDir: string;
+	    step: number;
+	    totalSteps: number;
+	    summary: any;
+	    error: string;
+	    suggestion: string;
+	    // Go type: time
+	    createdAt: any;
+	    // Go type: time
+	    updatedAt: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Run(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.spec = source["spec"];
+	        this.jobId = source["jobId"];
+	        this.outDir = source["outDir"];
+	        this.step = source["step"];
+	        this.totalSteps = source["totalSteps"];
+	        this.summary = source["summary"];
+	        this.error = source["error"];
+	        this.suggestion = source["suggestion"];
+	        this.createdAt = this.convertValues(source["createdAt"], null);
+	        this.updatedAt = this.convertValues(source["updatedAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RunMetric {
+	    runId: number;
+	    step: number;
+	    metrics: Record<string, number>;
+	
+	    static createFrom(source: any = {}) {
+	        return new RunMetric(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.runId = source["runId"];
+	        this.step = source["step"];
+	        this.metrics = source["metrics"];
+	    }
+	}
+
+}
+
+export namespace train {
+	
+	export class Spec {
+	    name: string;
+	    model: string;
+	    dataset: number;
+	    evalDataset: number;
+	    method: string;
+	    outDir: string;
+	    epochs: number;
+	    maxSteps: number;
+	    seqLen: number;
+	    microBatch: number;
+	    gradAccum: number;
+	    lr: number;
+	    schedule: string;
+	    warmupRatio: number;
+	    weightDecay: number;
+	    maxGradNorm: number;
+	    seed: number;
+	    rank: number;
+	    alpha: number;
+	    dropout: number;
+	    targets?: string[];
+	    allTokens: boolean;
+	    // Go type: time
+	    now: any;
+	    tooLong: string;
+	    checkpointing: boolean;
+	    evalEvery: number;
+	    checkpointEvery: number;
+	    checkpointMinutes: number;
+	    keepCheckpoints: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Spec(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.model = source["model"];
+	        this.dataset = source["dataset"];
+	        this.evalDataset = source["evalDataset"];
+	        this.method = source["method"];
+	        this.outDir = source["outDir"];
+	        this.epochs = source["epochs"];
+	        this.maxSteps = source["maxSteps"];
+	        this.seqLen = source["seqLen"];
+	        this.microBatch = source["microBatch"];
+	        this.gradAccum = source["gradAccum"];
+	        this.lr = source["lr"];
+	        this.schedule = source["schedule"];
+	        this.warmupRatio = source["warmupRatio"];
+	        this.weightDecay = source["weightDecay"];
+	        this.maxGradNorm = source["maxGradNorm"];
+	        this.seed = source["seed"];
+	        this.rank = source["rank"];
+	        this.alpha = source["alpha"];
+	        this.dropout = source["dropout"];
+	        this.targets = source["targets"];
+	        this.allTokens = source["allTokens"];
+	        this.now = this.convertValues(source["now"], null);
+	        this.tooLong = source["tooLong"];
+	        this.checkpointing = source["checkpointing"];
+	        this.evalEvery = source["evalEvery"];
+	        this.checkpointEvery = source["checkpointEvery"];
+	        this.checkpointMinutes = source["checkpointMinutes"];
+	        this.keepCheckpoints = source["keepCheckpoints"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -118,13 +118,10 @@ func (t *Train) Preflight(spec train.Spec) (Preflight, error) {
 	if spec.Model == "" {
 		return p, nil
 	}
-	e, err := estimate(spec)
+	e, err := estimate(spec, p.Device == "CPU")
 	if err != nil {
 		p.EstimateError = err.Error()
 		return p, nil
-	}
-	if p.Device == "CPU" {
-		e = onCPU(e)
 	}
 	p.Estimate = &e
 	p.Fits = float64(e.Peak) <= 0.9*float64(p.Free)
@@ -165,35 +162,26 @@ func trainingDevice(r hw.Report) (string, uint64) {
 }
 
 // estimate is the planner's memory estimate of one step of spec on Hone's
-// own trainer (chunked loss, tiled attention, AdamW 32-bit).
-func estimate(s train.Spec) (plan.Estimate, error) {
+// own trainer (chunked loss, tiled attention, AdamW 32-bit), on the CPU
+// engine's terms (f32, no CUDA context) when that is where it trains.
+func estimate(s train.Spec, onCPU bool) (plan.Estimate, error) {
 	info, err := plan.ResolveModel(s.Model)
 	if err != nil {
 		return plan.Estimate{}, err
 	}
 	set := plan.HoneDefaults(plan.Method(s.Method))
-	set.SeqLen, set.MicroBatch, set.Rank, set.Checkpointing = s.SeqLen, s.MicroBatch, s.Rank, s.Checkpointing
+	set.SeqLen, set.MicroBatch, set.Rank, set.Checkpointing, set.CPU = s.SeqLen, s.MicroBatch, s.Rank, s.Checkpointing, onCPU
 	if len(s.Targets) > 0 {
 		set.Targets = s.Targets
 	}
 	return plan.EstimateMemory(info.Config, set)
 }
 
-// onCPU drops the line the planner keeps for a GPU, the CUDA context and
-// the allocator's slack: the CPU backend has neither, and for a small model
-// that line is most of the estimate (477 of 482 MiB for stories260K).
-func onCPU(e plan.Estimate) plan.Estimate {
-	lines := make([]plan.Line, 0, len(e.Lines))
-	for _, l := range e.Lines {
-		if l.Key == "overhead" {
-			e.Peak -= l.Bytes
-			e.Total -= l.Bytes
-			continue
-		}
-		lines = append(lines, l)
-	}
-	e.Lines = lines
-	return e
+// Measure runs two real micro-batches of spec in a child process and says
+// what they measured: step time, the run's minutes, peak memory against
+// free, and whether it fits (core.Preflight; seconds, a model load).
+func (t *Train) Measure(spec train.Spec) (train.Preflight, error) {
+	return t.h.Preflight(t.shell.ctx, spec)
 }
 
 // StartTrain records a run of spec and starts it in a child process (or

@@ -1,4 +1,4 @@
-import type { app, core, dataset, hw, model, plan, store } from '../../wailsjs/go/models'
+import type { app, core, dataset, hw, model, plan, store, train } from '../../wailsjs/go/models'
 import type { Detection, ImportOptions, ParseOptions } from './datasets'
 import type { SpecLike } from './train'
 
@@ -54,6 +54,9 @@ export interface HoneAPI {
   // the machine while a run trains (asked once a second).
   trainChoices(): Promise<app.TrainChoices>
   preflight(spec: SpecLike): Promise<app.Preflight>
+  // measure runs two real micro-batches in a child process (seconds): step
+  // time, the run's minutes, peak memory against free, and the verdict.
+  measure(spec: SpecLike): Promise<train.Preflight>
   countTokens(datasetId: number, model: string, seqLen: number): Promise<dataset.TokenLengths>
   startTrain(spec: SpecLike): Promise<app.Started>
   pauseRun(id: number): Promise<void>

@@ -54,6 +54,7 @@ export const wailsAPI: HoneAPI = {
   // The form's spec has every field the Go side reads; the ones it leaves
   // out (schedule, seed, ...) arrive as zero, which Defaults fills.
   preflight: (spec) => Train.Preflight(spec as unknown as train.Spec),
+  measure: (spec) => Train.Measure(spec as unknown as train.Spec),
   countTokens: Datasets.CountTokens,
   startTrain: (spec) => Train.StartTrain(spec as unknown as train.Spec),
   pauseRun: Train.PauseRun,

@@ -34,6 +34,7 @@ function fakeAPI(startupError: string) {
     runs: vi.fn(async () => []),
     adapters: vi.fn(async () => []),
     preflight: vi.fn(() => new Promise(() => {})),
+    measure: vi.fn(() => new Promise(() => {})),
   }
 }
 

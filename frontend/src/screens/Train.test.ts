@@ -37,6 +37,7 @@ function fakeAPI() {
       return () => (listener = null)
     }),
     trainChoices: vi.fn(async () => ({ models: [stories], datasets, defaults }) as unknown as app.TrainChoices),
+    measure: vi.fn(async () => ({ fits: true, message: 'fits: about 2 min for 30 steps (0.10 s a step), peak 50 MiB of 20 GiB free', stepSeconds: 0.1, totalSteps: 30, minutes: 2, peakBytes: 50 << 20, freeBytes: 20 << 30, data: {} })),
     preflight: vi.fn(async (s: SpecLike) => ({
       spec: s, device: 'CPU', free: 8 * GiB, fits: true,
       problem: s.seqLen === 4 ? 'run setting "seqLen": 4: want 8 to 1048576 tokens' : '',
@@ -123,6 +124,23 @@ describe('Train screen', () => {
     expect(byTestId(target, 'run-view')!.dataset.state).toBe('running')
     expect(allByTestId(target, 'run-row')).toHaveLength(1)
     expect(byTestId(target, 'train-form-toggle')!.textContent).toMatch(/Show the settings/)
+  })
+
+  it('measures a few real steps on demand and hides the result when a setting changes', async () => {
+    const { api } = fakeAPI()
+    render(api)
+    await settle()
+    await chooseIn(select('train-model'), stories.path)
+    await chooseIn(select('train-dataset'), '2')
+    typeInto(input('train-seqLen'), '64')
+    await wait(700)
+    byTestId<HTMLButtonElement>(target, 'train-measure')!.click()
+    await settle()
+    expect(api.measure).toHaveBeenCalledWith(expect.objectContaining({ model: stories.path, dataset: 2, seqLen: 64 }))
+    expect(textOf(target, 'train-measured')).toMatch(/^fits: about 2 min/)
+    typeInto(input('train-seqLen'), '128')
+    await wait(50)
+    expect(byTestId(target, 'train-measured')).toBeNull()
   })
 
   it('names the setting the Go side refuses and keeps Start off', async () => {

@@ -252,6 +252,35 @@ export namespace core {
 
 }
 
+export namespace data {
+	
+	export class Stats {
+	    examples: number;
+	    sequences: number;
+	    tokens: number;
+	    targetTokens: number;
+	    truncated: number;
+	    truncatedTokens: number;
+	    dropped: Record<string, number>;
+	
+	    static createFrom(source: any = {}) {
+	        return new Stats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.examples = source["examples"];
+	        this.sequences = source["sequences"];
+	        this.tokens = source["tokens"];
+	        this.targetTokens = source["targetTokens"];
+	        this.truncated = source["truncated"];
+	        this.truncatedTokens = source["truncatedTokens"];
+	        this.dropped = source["dropped"];
+	    }
+	}
+
+}
+
 export namespace dataset {
 	
 	export class Bucket {
@@ -1232,6 +1261,7 @@ export namespace plan {
 	    chunkedLoss: boolean;
 	    flashAttention: boolean;
 	    upcastFrozen: boolean;
+	    cpu?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -1249,6 +1279,7 @@ export namespace plan {
 	        this.chunkedLoss = source["chunkedLoss"];
 	        this.flashAttention = source["flashAttention"];
 	        this.upcastFrozen = source["upcastFrozen"];
+	        this.cpu = source["cpu"];
 	    }
 	}
 	export class Estimate {
@@ -1942,6 +1973,52 @@ export namespace store {
 
 export namespace train {
 	
+	export class DataStats {
+	    examples: number;
+	    sequences: number;
+	    tokens: number;
+	    targetTokens: number;
+	    truncated: number;
+	    truncatedTokens: number;
+	    dropped: Record<string, number>;
+	    eval?: data.Stats;
+	    batchesPerEpoch: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new DataStats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.examples = source["examples"];
+	        this.sequences = source["sequences"];
+	        this.tokens = source["tokens"];
+	        this.targetTokens = source["targetTokens"];
+	        this.truncated = source["truncated"];
+	        this.truncatedTokens = source["truncatedTokens"];
+	        this.dropped = source["dropped"];
+	        this.eval = this.convertValues(source["eval"], data.Stats);
+	        this.batchesPerEpoch = source["batchesPerEpoch"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Spec {
 	    name: string;
 	    model: string;
@@ -2009,6 +2086,56 @@ export namespace train {
 	        this.checkpointEvery = source["checkpointEvery"];
 	        this.checkpointMinutes = source["checkpointMinutes"];
 	        this.keepCheckpoints = source["keepCheckpoints"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Preflight {
+	    stepSeconds: number;
+	    totalSteps: number;
+	    minutes: number;
+	    peakBytes: number;
+	    freeBytes: number;
+	    fits: boolean;
+	    message: string;
+	    suggestion?: string;
+	    retry?: Spec;
+	    data: DataStats;
+	    warnings?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Preflight(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.stepSeconds = source["stepSeconds"];
+	        this.totalSteps = source["totalSteps"];
+	        this.minutes = source["minutes"];
+	        this.peakBytes = source["peakBytes"];
+	        this.freeBytes = source["freeBytes"];
+	        this.fits = source["fits"];
+	        this.message = source["message"];
+	        this.suggestion = source["suggestion"];
+	        this.retry = this.convertValues(source["retry"], Spec);
+	        this.data = this.convertValues(source["data"], DataStats);
+	        this.warnings = source["warnings"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

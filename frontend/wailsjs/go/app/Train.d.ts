@@ -12,6 +12,8 @@ export function Choices():Promise<app.TrainChoices>;
 
 export function DefaultSpec():Promise<train.Spec>;
 
+export function Measure(arg1:train.Spec):Promise<train.Preflight>;
+
 export function PauseRun(arg1:number):Promise<void>;
 
 export function Preflight(arg1:train.Spec):Promise<app.Preflight>;

@@ -18,6 +18,10 @@ export function DefaultSpec() {
   return window['go']['app']['Train']['DefaultSpec']();
 }
 
+export function Measure(arg1) {
+  return window['go']['app']['Train']['Measure'](arg1);
+}
+
 export function PauseRun(arg1) {
   return window['go']['app']['Train']['PauseRun'](arg1);
 }

@@ -83,7 +83,7 @@ type Telemetry struct {
 }
 
 // DefaultSpec is what a run gets for the fields the user leaves empty.
-func (t *Train) DefaultSpec() train.Spec { return train.Spec{}.Defaults() }
+func (t *Train) DefaultSpec() train.Spec { return train.DefaultSpec() }
 
 // Choices lists the models on this machine and the datasets. A failed
 // model scan is reported beside the datasets, not instead of them.

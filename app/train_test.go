@@ -118,13 +118,14 @@ func TestTrainPreflightAndChoices(t *testing.T) {
 		if p.Estimate == nil || p.Estimate.Peak <= 0 || p.Device != "CPU" || p.Free == 0 || p.Fits != tc.fits {
 			t.Errorf("%s: estimate %+v (%s), device %q free %d fits %v", tc.name, p.Estimate, p.EstimateError, p.Device, p.Free, p.Fits)
 		}
-		// On the CPU there is no CUDA context: a stories260K step needs tens of MiB, not 477 more.
+		// On the CPU there is no CUDA context (477 MiB): a stories260K step
+		// needs tens of MiB beside the process's baseline.
 		for _, l := range p.Estimate.Lines {
-			if l.Key == "overhead" {
+			if strings.Contains(l.Label, "CUDA") {
 				t.Errorf("%s: the CPU estimate counts %s", tc.name, l.Label)
 			}
 		}
-		if p.Estimate.Peak > 64<<20 {
+		if p.Estimate.Peak > 200<<20 {
 			t.Errorf("%s: peak %d bytes for stories260K", tc.name, p.Estimate.Peak)
 		}
 		if p.Spec.Rank != 16 || p.Spec.Method != train.MethodLoRA {

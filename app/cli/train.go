@@ -23,7 +23,10 @@ import (
 // one, followed here with a progress line (or JSON lines). Ctrl-C pauses it
 // after a checkpoint; the same command with the same --out resumes it.
 func (c *cli) trainCmd() *cobra.Command {
-	var s train.Spec
+	// Settings whose zero is a choice start at their defaults; the rest stay
+	// zero, for the data and the machine to decide (core.TrainDefaults).
+	d := train.DefaultSpec()
+	s := train.Spec{WarmupRatio: d.WarmupRatio, MaxGradNorm: d.MaxGradNorm, Dropout: d.Dropout, EvalEvery: d.EvalEvery}
 	var config string
 	var asJSON, preflight bool
 	cmd := &cobra.Command{
@@ -59,11 +62,13 @@ func (c *cli) trainCmd() *cobra.Command {
 	f.Float64Var(&s.LR, "lr", 0, "peak learning rate `F` (default 2e-4)")
 	f.IntVar(&s.Rank, "rank", 0, "LoRA rank `N` (default 16)")
 	f.Float64Var(&s.Alpha, "alpha", 0, "LoRA alpha `F` (default 2×rank)")
-	f.Float64Var(&s.Dropout, "dropout", 0, "LoRA dropout `P` (default 0.05)")
+	f.Float64Var(&s.Dropout, "dropout", s.Dropout, "LoRA dropout `P`")
+	f.Float64Var(&s.WarmupRatio, "warmup", s.WarmupRatio, "share `F` of the steps warming the learning rate up")
+	f.Float64Var(&s.MaxGradNorm, "max-grad-norm", s.MaxGradNorm, "clip the gradient norm at `F` (0: no clipping)")
 	f.Uint64Var(&s.Seed, "seed", 0, "random seed `N` (default 42)")
 	f.BoolVar(&s.AllTokens, "all-tokens", false, "train on every token, not only the assistant's answers")
 	f.StringVar(&s.TooLong, "too-long", "", "`truncate|drop` examples longer than --seq (default truncate)")
-	f.IntVar(&s.EvalEvery, "eval-every", 0, "evaluate every `N` steps (default 50)")
+	f.IntVar(&s.EvalEvery, "eval-every", s.EvalEvery, "evaluate every `N` steps (0: at the end only)")
 	f.IntVar(&s.CheckpointEvery, "checkpoint-every", 0, "checkpoint every `N` steps (default 100; and every 10 minutes)")
 	f.BoolVar(&preflight, "preflight", false, "only measure: a few real steps, then the time and memory the run would take")
 	jsonFlag(cmd, &asJSON)
@@ -107,7 +112,8 @@ func specFrom(path string, flags train.Spec, set *pflag.FlagSet) (train.Spec, er
 	if err != nil {
 		return flags, fmt.Errorf("%s: %w", path, err)
 	}
-	var s train.Spec
+	d := train.DefaultSpec()
+	s := train.Spec{WarmupRatio: d.WarmupRatio, MaxGradNorm: d.MaxGradNorm, Dropout: d.Dropout, EvalEvery: d.EvalEvery}
 	dec := json.NewDecoder(strings.NewReader(string(js)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
@@ -126,6 +132,7 @@ func specFrom(path string, flags train.Spec, set *pflag.FlagSet) (train.Spec, er
 		"batch": {&s.MicroBatch, flags.MicroBatch}, "accum": {&s.GradAccum, flags.GradAccum}, "lr": {&s.LR, flags.LR},
 		"rank": {&s.Rank, flags.Rank}, "alpha": {&s.Alpha, flags.Alpha}, "dropout": {&s.Dropout, flags.Dropout},
 		"seed": {&s.Seed, flags.Seed}, "all-tokens": {&s.AllTokens, flags.AllTokens}, "too-long": {&s.TooLong, flags.TooLong},
+		"warmup": {&s.WarmupRatio, flags.WarmupRatio}, "max-grad-norm": {&s.MaxGradNorm, flags.MaxGradNorm},
 		"eval-every": {&s.EvalEvery, flags.EvalEvery}, "checkpoint-every": {&s.CheckpointEvery, flags.CheckpointEvery},
 	} {
 		over(name, p[0], p[1])

@@ -297,7 +297,7 @@ func (h *Hone) trainJob(ctx context.Context, spec json.RawMessage, report jobs.R
 	}
 	env := train.Env{Store: h.Store, Device: devices.Available()[0], RunID: r.ID, Version: h.Version,
 		Report: func(p train.Progress) {
-			report(jobs.Progress{Fraction: float64(p.Step) / float64(max(p.Total, 1)), Message: p.Message, Metrics: p.Metrics})
+			report(jobs.Progress{Fraction: float64(p.Step) / float64(max(p.Total, 1)), Message: p.Message, Step: int64(p.Step), Metrics: p.Metrics})
 		}}
 	res, err := train.Run(ctx, env, s)
 	fields := map[string]any{}
@@ -313,6 +313,15 @@ func (h *Hone) trainJob(ctx context.Context, spec json.RawMessage, report jobs.R
 		err = fmt.Errorf("%w: %w", err, ctx.Err())
 	case errors.As(err, &f):
 		fields["state"], fields["error"], fields["suggestion"] = store.RunFailed, f.Reason, f.Suggestion
+		if f.Retry != nil {
+			cur, _ := h.Store.Run(context.Background(), r.ID)
+			var sum train.Summary
+			json.Unmarshal(cur.Summary, &sum)
+			sum.Retry = f.Retry
+			if js, err := json.Marshal(sum); err == nil {
+				fields["summary"] = string(js)
+			}
+		}
 	default:
 		fields["state"], fields["error"] = store.RunFailed, err.Error()
 	}

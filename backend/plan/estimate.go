@@ -273,7 +273,7 @@ func EstimateMemory(c model.Config, s Settings) (Estimate, error) {
 		{"activations", "Activations", activations},
 		{"logits", "Logits and loss", logits},
 		{"workspace", "Attention and recompute workspace", workspace},
-		{"overhead", "CUDA context and allocator", overhead},
+		{"overhead", overheadLabel(s), overhead},
 	}
 	for _, l := range e.Lines {
 		e.Total += l.Bytes
@@ -290,4 +290,13 @@ func EstimateMemory(c model.Config, s Settings) (Estimate, error) {
 	}
 	e.FLOPsPerToken = f*float64(params) + 6*float64(L*T*int64(c.Heads*c.HeadDim))
 	return e, nil
+}
+
+// overheadLabel names the memory around the tensors: CUDA's on a GPU, the
+// process's own on the CPU.
+func overheadLabel(s Settings) string {
+	if s.CPU {
+		return "Process baseline (runtime, tokenizer, data)"
+	}
+	return "CUDA context and allocator"
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // ForModel loads the tokenizer and chat template of a local model: a
-// Hugging Face folder (tokenizer.json, tokenizer_config.json) or a .gguf
-// file. The template is nil when the model has none (a base model).
+// Hugging Face folder (tokenizer.json, tokenizer_config.json), a .gguf file
+// or a llama2.c checkpoint. The template is nil when the model has none (a
+// base model).
 func ForModel(path string) (*Tokenizer, *ChatTemplate, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -44,6 +45,9 @@ func ForModel(path string) (*Tokenizer, *ChatTemplate, error) {
 	dir := path
 	if !fi.IsDir() {
 		dir = filepath.Dir(path)
+		if _, err := os.Stat(filepath.Join(dir, "tokenizer.json")); errors.Is(err, os.ErrNotExist) {
+			return forLlama2C(path)
+		}
 	}
 	config := filepath.Join(dir, "tokenizer_config.json")
 	if _, err := os.Stat(config); errors.Is(err, os.ErrNotExist) {
@@ -64,6 +68,22 @@ func ForModel(path string) (*Tokenizer, *ChatTemplate, error) {
 		return nil, nil, err
 	}
 	return tok, tmpl, nil
+}
+
+// forLlama2C is the tokenizer of a llama2.c checkpoint (tokenizer.bin or
+// tok*.bin beside it, as model.OpenModel finds it); such a model has no
+// chat template.
+func forLlama2C(path string) (*Tokenizer, *ChatTemplate, error) {
+	mm, err := model.OpenModel(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer mm.Close()
+	if mm.Format != model.FormatLlama2C || mm.Tokenizer == "" {
+		return nil, nil, fmt.Errorf("%s: no tokenizer.json beside it and not a llama2.c checkpoint with its tokenizer", path)
+	}
+	tok, err := FromLlama2C(mm.Tokenizer)
+	return tok, nil, err
 }
 
 // isGGUF looks at the magic bytes: Ollama keeps GGUF files without an extension.

@@ -35,3 +35,15 @@ func TestForModelFolder(t *testing.T) {
 		t.Fatal("a missing model loaded")
 	}
 }
+
+// A llama2.c checkpoint's tokenizer is the tok*.bin beside it: dataset
+// token counts and training take the model's path alone.
+func TestForModelLlama2C(t *testing.T) {
+	tok, tmpl, err := ForModel(testfiles.Shared(t, "models", "stories260K", "stories260K.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmpl != nil || tok.BOS() != 1 || len(tok.Encode("Once upon a time", true)) < 3 {
+		t.Errorf("stories260K tokenizer: BOS %d, template %v", tok.BOS(), tmpl)
+	}
+}

@@ -71,7 +71,7 @@ func stories260K(t testing.TB) string {
 // tinySpec is a short run on stories260K.
 func tinySpec(t testing.TB, dataset int64, steps int) Spec {
 	return Spec{Model: stories260K(t), Dataset: dataset, Method: MethodLoRA, OutDir: filepath.Join(t.TempDir(), "out"),
-		MaxSteps: steps, SeqLen: 64, MicroBatch: 4, GradAccum: 2, LR: 5e-3, Rank: 4, Alpha: 8, Dropout: 0.1,
+		MaxSteps: steps, SeqLen: 64, MicroBatch: 4, GradAccum: 2, LR: 5e-3, Rank: 4, Alpha: 8, Dropout: 0.1, MaxGradNorm: 1, WarmupRatio: 0.03,
 		EvalEvery: 5, CheckpointEvery: 3, KeepCheckpoints: 2}
 }
 

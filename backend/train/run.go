@@ -144,11 +144,37 @@ func (l *loop) begin(ctx context.Context) error {
 		}
 	}
 	l.last = time.Now()
+	if err := l.writeSummary(dir != ""); err != nil {
+		return err
+	}
 	raw, _ := json.MarshalIndent(s, "", "  ")
 	if err := fsutil.WriteFile(filepath.Join(s.OutDir, "run.json"), append(raw, '\n')); err != nil {
 		return writeFailed(s, "run.json", err)
 	}
 	return nil
+}
+
+// Summary is what a run knows of itself once it starts, kept with its row:
+// the data as encoded, the steps ahead, the warnings.
+type Summary struct {
+	Data       DataStats `json:"data"`
+	TotalSteps int       `json:"totalSteps"`
+	Resumed    bool      `json:"resumed"` // from a checkpoint
+	FromStep   int       `json:"fromStep"`
+	Warnings   []string  `json:"warnings,omitempty"`
+	Retry      *Spec     `json:"retry,omitempty"` // set by the host when the run failed with a suggestion
+}
+
+// writeSummary records the run's summary with its row.
+func (l *loop) writeSummary(resumed bool) error {
+	if l.env.Store == nil || l.env.RunID == 0 {
+		return nil
+	}
+	js, err := json.Marshal(Summary{Data: l.setup.data, TotalSteps: l.total, Resumed: resumed, FromStep: l.state.Step, Warnings: l.warn})
+	if err != nil {
+		return err
+	}
+	return l.env.Store.UpdateRun(context.Background(), l.env.RunID, map[string]any{"summary": string(js), "total_steps": l.total})
 }
 
 // step runs one optimizer step: GradAccum micro-batches, clipping, AdamW.

@@ -65,12 +65,7 @@ func prepare(ctx context.Context, env Env, s Spec) (*setup, error) {
 // tokenizer loads the model's tokenizer and chat template.
 func (su *setup) tokenizer(mm *model.Model) error {
 	var err error
-	if mm.Format == model.FormatLlama2C {
-		su.tok, err = tokenizer.FromLlama2C(mm.Tokenizer)
-	} else {
-		su.tok, su.tmpl, err = tokenizer.ForModel(mm.Path)
-	}
-	if err != nil {
+	if su.tok, su.tmpl, err = tokenizer.ForModel(mm.Path); err != nil {
 		return fmt.Errorf("the model's tokenizer: %w", err)
 	}
 	su.stops = tokenizer.StopTokens(su.tok, su.tmpl, mm.GenerationConfig)

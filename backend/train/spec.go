@@ -67,18 +67,27 @@ type Spec struct {
 	// Activation checkpointing: recompute each layer in the backward pass.
 	Checkpointing bool `json:"checkpointing"`
 
-	EvalEvery         int     `json:"evalEvery"`         // optimizer steps between evaluations; 0: at the end only
+	EvalEvery         int     `json:"evalEvery"`         // optimizer steps between evaluations; 0: at the end only (with an evaluation set)
 	CheckpointEvery   int     `json:"checkpointEvery"`   // optimizer steps between checkpoints
 	CheckpointMinutes float64 `json:"checkpointMinutes"` // and at least this often
 	KeepCheckpoints   int     `json:"keepCheckpoints"`
 }
 
-// Defaults fills the zero fields with what a user of Unsloth or Axolotl
-// would expect: one epoch, LoRA r=16, alpha 32, dropout 0.05 on every
-// linear, lr 2e-4 with a 3% linear warm-up and cosine decay, weight decay 0,
-// clipping at 1, checkpoints every 100 steps or 10 minutes (the last 3
-// kept), an evaluation every 50 steps. Sequence length and batch come from
-// the data and the memory estimate (backend/core fills them before this).
+// DefaultSpec is the settings a user of Unsloth or Axolotl would expect:
+// one epoch, LoRA r=16, alpha 32, dropout 0.05 on every linear, lr 2e-4 with
+// a 3% linear warm-up and cosine decay, no weight decay, clipping at 1,
+// checkpoints every 100 steps or 10 minutes (the last 3 kept), an
+// evaluation every 50 steps. Forms, `hone train`'s flags and settings files
+// start from it; the data and the memory estimate then set the sequence
+// length and the batch (backend/core).
+func DefaultSpec() Spec {
+	return Spec{WarmupRatio: 0.03, MaxGradNorm: 1, Dropout: 0.05, EvalEvery: 50}.Defaults()
+}
+
+// Defaults fills the zero fields that cannot be zero (a rank, a learning
+// rate, a batch...) with DefaultSpec's values. Fields where zero is a
+// choice — no warm-up, no weight decay, no clipping, no dropout, an
+// evaluation at the end only — are left as they are.
 func (s Spec) Defaults() Spec {
 	set := func(p *float64, v float64) {
 		if *p == 0 {
@@ -101,20 +110,14 @@ func (s Spec) Defaults() Spec {
 	if s.Schedule == "" {
 		s.Schedule = "cosine"
 	}
-	set(&s.WarmupRatio, 0.03)
-	set(&s.MaxGradNorm, 1)
 	if s.Seed == 0 {
 		s.Seed = 42
 	}
 	seti(&s.Rank, 16)
 	set(&s.Alpha, 2*float64(s.Rank))
-	if s.Method != MethodFull {
-		set(&s.Dropout, 0.05)
-	}
 	if s.TooLong == "" {
 		s.TooLong = "truncate"
 	}
-	seti(&s.EvalEvery, 50)
 	seti(&s.CheckpointEvery, 100)
 	set(&s.CheckpointMinutes, 10)
 	seti(&s.KeepCheckpoints, 3)

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/hone-ai/hone/backend/dataset"
-	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/plan"
+	"github.com/hone-ai/hone/backend/testfiles"
 )
 
 // A dataset's token lengths, counted with the model's real tokenizer and

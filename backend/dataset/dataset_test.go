@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/hone-ai/hone/backend/dataset/parse"
-	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/store"
+	"github.com/hone-ai/hone/backend/testfiles"
 )
 
 func openStore(t testing.TB) *store.Store {

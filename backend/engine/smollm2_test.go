@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/hone-ai/hone/backend/compute"
-	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/model"
+	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/tokenizer"
 )
 

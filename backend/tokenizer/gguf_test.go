@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/model"
+	"github.com/hone-ai/hone/backend/testfiles"
 	"golang.org/x/text/unicode/norm"
 )
 

@@ -206,4 +206,3 @@ func maxOf(x []float64) float64 {
 	}
 	return m
 }
-

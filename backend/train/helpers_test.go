@@ -9,8 +9,8 @@ import (
 
 	"github.com/hone-ai/hone/backend/compute/cpu"
 	"github.com/hone-ai/hone/backend/dataset"
-	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/store"
+	"github.com/hone-ai/hone/backend/testfiles"
 )
 
 func openStore(t testing.TB, path string) *store.Store {

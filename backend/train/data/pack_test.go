@@ -12,8 +12,8 @@ import (
 	"github.com/hone-ai/hone/backend/compute/cpu"
 	"github.com/hone-ai/hone/backend/dataset"
 	"github.com/hone-ai/hone/backend/engine"
-	"github.com/hone-ai/hone/backend/testfiles"
 	"github.com/hone-ai/hone/backend/model"
+	"github.com/hone-ai/hone/backend/testfiles"
 )
 
 func TestOrder(t *testing.T) {

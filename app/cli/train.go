@@ -237,23 +237,13 @@ func (c *cli) runShowCmd() *cobra.Command {
 		Use:   "show ID",
 		Short: "a run's settings, state and per-step metrics",
 		Args:  args(1, 1, "name the run ID"),
-		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := positiveID(cmd, a[0], "run")
-			if err != nil {
-				return err
+		RunE: c.runRun(func(h *core.Hone, v core.RunView) error {
+			if asJSON {
+				return writeJSON(c.env.Stdout, v)
 			}
-			return c.with(func(h *core.Hone) error {
-				v, err := h.Run(c.ctx, id)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return writeJSON(c.env.Stdout, v)
-				}
-				printRun(c.env.Stdout, v)
-				return nil
-			})
-		},
+			printRun(c.env.Stdout, v)
+			return nil
+		}),
 	}
 	jsonFlag(cmd, &asJSON)
 	return cmd
@@ -300,6 +290,23 @@ func (c *cli) runCmd() *cobra.Command {
 	}
 }
 
+// runRun is a RunE for a command on one run, the first argument.
+func (c *cli) runRun(run func(h *core.Hone, v core.RunView) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, a []string) error {
+		id, err := positiveID(cmd, a[0], "run")
+		if err != nil {
+			return err
+		}
+		return c.with(func(h *core.Hone) error {
+			v, err := h.Run(c.ctx, id)
+			if err != nil {
+				return err
+			}
+			return run(h, v)
+		})
+	}
+}
+
 // runResumeCmd is `hone run resume ID`.
 func (c *cli) runResumeCmd() *cobra.Command {
 	var asJSON bool
@@ -307,23 +314,13 @@ func (c *cli) runResumeCmd() *cobra.Command {
 		Use:   "resume ID",
 		Short: "continue a paused, stopped or interrupted run from its last checkpoint",
 		Args:  args(1, 1, "name the run ID"),
-		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := positiveID(cmd, a[0], "run")
-			if err != nil {
+		RunE: c.runRun(func(h *core.Hone, v core.RunView) error {
+			var s train.Spec
+			if err := json.Unmarshal(v.Spec, &s); err != nil {
 				return err
 			}
-			return c.with(func(h *core.Hone) error {
-				v, err := h.Run(c.ctx, id)
-				if err != nil {
-					return err
-				}
-				var s train.Spec
-				if err := json.Unmarshal(v.Spec, &s); err != nil {
-					return err
-				}
-				return c.runTrain(h, s, asJSON)
-			})
-		},
+			return c.runTrain(h, s, asJSON)
+		}),
 	}
 	jsonFlag(cmd, &asJSON)
 	return cmd

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -27,8 +25,8 @@ import (
 // packer's batches as the engine benchmark does (accumulate, clip, AdamW);
 // "loop" is train.Run on the same batches, with its metrics written to
 // SQLite every step and a checkpoint every 4 steps. Each runs in its own
-// process, so that its peak memory is its own, and the two alternate.
-const overheadEnv = "HONE_TRAIN_BENCH_OVERHEAD"
+// process (runChild), so that its peak memory is its own, and the two
+// alternate.
 
 type overheadResult struct {
 	StepSeconds []float64 // each measured step's wall time, the first (page faults) left out
@@ -39,34 +37,19 @@ type overheadResult struct {
 
 const overheadSteps = 9
 
-func overheadChild(raw string) int {
-	var j struct {
-		childJob
-		Mode string
-	}
-	if err := json.Unmarshal([]byte(raw), &j); err != nil {
-		return 2
-	}
-	st, err := store.Open(context.Background(), j.Store)
-	if err != nil {
-		return 2
-	}
-	defer st.Close()
+// overhead measures mode "bare" or "loop" in this (child) process.
+func overhead(st *store.Store, mode string, s Spec) (overheadResult, error) {
 	var r overheadResult
-	if j.Mode == "bare" {
-		err = bareSteps(st, j.Spec, &r)
+	var err error
+	if mode == "bare" {
+		err = bareSteps(st, s, &r)
 	} else {
-		err = loopSteps(st, j.Spec, &r)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		err = loopSteps(st, s, &r)
 	}
 	if r.PeakBytes == 0 {
 		r.PeakBytes = peakRSS()
 	}
-	json.NewEncoder(os.Stdout).Encode(r)
-	return 0
+	return r, err
 }
 
 // bareSteps times the engine alone on the run's own batches.
@@ -153,11 +136,7 @@ func BenchmarkLoopOverhead(b *testing.B) {
 	measure := func(mode string) overheadResult {
 		s := Spec{Model: gguf, Dataset: d, Method: MethodLoRA, OutDir: b.TempDir(), SeqLen: 256, MicroBatch: 4, GradAccum: 1,
 			MaxSteps: overheadSteps, AllTokens: true, CheckpointEvery: 4, EvalEvery: 0}
-		job, _ := json.Marshal(map[string]any{"Store": dbPath, "Spec": s, "Mode": mode})
-		cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
-		cmd.Env = append(os.Environ(), overheadEnv+"="+string(job))
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
+		out, err := startChild(b, childJob{Mode: mode, Store: dbPath, Spec: s}).Output()
 		if err != nil {
 			b.Fatalf("%s: %v", mode, err)
 		}

@@ -1,11 +1,8 @@
 package train
 
 import (
-	"context"
 	"encoding/json"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -14,29 +11,6 @@ import (
 	"github.com/hone-ai/hone/backend/store"
 	"github.com/hone-ai/hone/backend/testfiles"
 )
-
-// preflightEnv makes the test binary measure one preflight and print it:
-// peak memory is the process's, so each measurement gets a process.
-const preflightEnv = "HONE_TRAIN_TEST_PREFLIGHT"
-
-func preflightChild(raw string) int {
-	var j childJob
-	if err := json.Unmarshal([]byte(raw), &j); err != nil {
-		return 2
-	}
-	st, err := store.Open(context.Background(), j.Store)
-	if err != nil {
-		return 2
-	}
-	defer st.Close()
-	p, err := RunPreflight(context.Background(), env(st), j.Spec)
-	if err != nil {
-		os.Stderr.WriteString(err.Error())
-		return 1
-	}
-	json.NewEncoder(os.Stdout).Encode(p)
-	return 0
-}
 
 // TestEstimatorAgainstPreflight: the plan's memory estimate for Hone's CPU
 // engine is within 15% of the peak a preflight measures, for LoRA on the
@@ -62,11 +36,7 @@ func TestEstimatorAgainstPreflight(t *testing.T) {
 	}{{plan.LoRA, false}, {plan.LoRA, true}, {plan.QLoRA, false}, {plan.QLoRA, true}} {
 		s := Spec{Model: gguf, Dataset: d, Method: string(c.method), OutDir: t.TempDir(), SeqLen: 256, MicroBatch: 4, GradAccum: 1,
 			MaxSteps: 1, Checkpointing: c.ckpt}
-		job, _ := json.Marshal(childJob{Store: dbPath, Spec: s})
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), preflightEnv+"="+string(job))
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
+		out, err := startChild(t, childJob{Mode: "preflight", Store: dbPath, Spec: s}).Output()
 		if err != nil {
 			t.Fatalf("%s: %v", c.method, err)
 		}

@@ -19,25 +19,23 @@ import (
 const childEnv = "HONE_TRAIN_TEST_CHILD"
 
 func TestMain(m *testing.M) {
-	if spec := os.Getenv(childEnv); spec != "" {
-		os.Exit(trainChild(spec))
-	}
-	if spec := os.Getenv(preflightEnv); spec != "" {
-		os.Exit(preflightChild(spec))
-	}
-	if spec := os.Getenv(overheadEnv); spec != "" {
-		os.Exit(overheadChild(spec))
+	if raw := os.Getenv(childEnv); raw != "" {
+		os.Exit(runChild(raw))
 	}
 	os.Exit(m.Run())
 }
 
-// childJob is what the child trains: a spec, on the dataset of a store.
+// childJob is what a child does (Mode: "train", "preflight", "bare",
+// "loop"), with a spec, on the datasets of a store: training for the kill
+// test, measurements whose peak memory must be their own process's.
 type childJob struct {
+	Mode  string
 	Store string
 	Spec  Spec
 }
 
-func trainChild(raw string) int {
+// runChild does a childJob and prints its JSON result.
+func runChild(raw string) int {
 	var j childJob
 	if err := json.Unmarshal([]byte(raw), &j); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -49,11 +47,31 @@ func trainChild(raw string) int {
 		return 2
 	}
 	defer st.Close()
-	if _, err := Run(context.Background(), env(st), j.Spec); err != nil {
+	var out any
+	switch j.Mode {
+	case "train":
+		_, err = Run(context.Background(), env(st), j.Spec)
+	case "preflight":
+		out, err = RunPreflight(context.Background(), env(st), j.Spec)
+	default:
+		out, err = overhead(st, j.Mode, j.Spec)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	json.NewEncoder(os.Stdout).Encode(out)
 	return 0
+}
+
+// startChild runs j in a child process of this test binary.
+func startChild(t testing.TB, j childJob) *exec.Cmd {
+	t.Helper()
+	raw, _ := json.Marshal(j)
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+string(raw))
+	cmd.Stderr = os.Stderr
+	return cmd
 }
 
 // TestKillResume kills the training process with SIGKILL at five random
@@ -74,11 +92,9 @@ func TestKillResume(t *testing.T) {
 	}
 	killed := tinySpec(t, d, 40)
 	killed.CheckpointEvery = 2
-	job, _ := json.Marshal(childJob{Store: dbPath, Spec: killed})
 	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"="+string(job))
-		cmd.Stderr = os.Stderr
+		cmd := startChild(t, childJob{Mode: "train", Store: dbPath, Spec: killed})
+		cmd.Stdout = nil
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -36,6 +36,8 @@ export HONE_SMOLLM2_GGUF := $(CURDIR)/$(SMOLLM2_GGUF)
 test-go: backend/tokenizer/testdata/reference/node_modules $(SMOLLM2_GGUF)
 	go vet ./...
 	go test -race ./...
+	# Peak memory is measured without the race detector, whose shadow memory multiplies it.
+	go test -count=1 -run 'TestEstimatorAgainstPreflight' ./backend/train
 
 $(SMOLLM2_GGUF):
 	mkdir -p $(SMOLLM2_DIR)

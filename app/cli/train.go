@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -143,50 +145,58 @@ func specFrom(path string, flags train.Spec, set *pflag.FlagSet) (train.Spec, er
 // runTrain starts (or resumes) the run and follows it to its end. An
 // interrupt pauses it.
 func (c *cli) runTrain(h *core.Hone, s train.Spec, asJSON bool) error {
-	var runID int64
+	// The job's updates arrive on the runner's goroutine while this one
+	// starts the run and, at the end, prints its result.
+	var mu sync.Mutex // the output's
+	var runID atomic.Int64
 	watch := func(j store.Job) {
+		mu.Lock()
+		defer mu.Unlock()
 		if asJSON {
-			json.NewEncoder(c.env.Stdout).Encode(map[string]any{"run": runID, "state": j.State, "progress": j.Progress,
+			json.NewEncoder(c.env.Stdout).Encode(map[string]any{"run": runID.Load(), "state": j.State, "progress": j.Progress,
 				"message": j.Message, "metrics": j.Metrics, "error": j.Error})
 			return
 		}
 		progressBar(c.env.Stderr, "train", j)
 	}
-	runID, jobID, err := h.StartTrain(c.ctx, s, watch)
+	id, jobID, err := h.StartTrain(c.ctx, s, watch) // the first update comes before it returns
 	if err != nil {
 		return err
 	}
+	runID.Store(id)
 	go func() {
 		<-c.ctx.Done() // Ctrl-C: pause after a checkpoint, so that the same command resumes
-		h.PauseRun(context.Background(), runID)
+		h.PauseRun(context.Background(), id)
 	}()
 	j, err := h.Jobs.Await(jobID)
+	mu.Lock() // no update is printed past here
+	defer mu.Unlock()
 	if !asJSON {
 		fmt.Fprintln(c.env.Stderr)
 	}
 	if err != nil {
 		return err
 	}
-	v, err := h.Run(context.Background(), runID)
+	v, err := h.Run(context.Background(), id)
 	if err != nil {
 		return err
 	}
 	switch {
 	case v.State == store.RunSucceeded && asJSON:
-		return writeJSON(c.env.Stdout, map[string]any{"run": runID, "state": v.State, "result": json.RawMessage(j.Result)})
+		return writeJSON(c.env.Stdout, map[string]any{"run": id, "state": v.State, "result": json.RawMessage(j.Result)})
 	case v.State == store.RunSucceeded:
 		var res train.Result
 		json.Unmarshal(j.Result, &res)
-		fmt.Fprintf(c.env.Stdout, "run %d: trained %d steps; adapter %d in %s\n", runID, res.Steps, res.AdapterID, res.Path)
+		fmt.Fprintf(c.env.Stdout, "run %d: trained %d steps; adapter %d in %s\n", id, res.Steps, res.AdapterID, res.Path)
 		for _, w := range res.Warnings {
 			fmt.Fprintf(c.env.Stdout, "note: %s\n", w)
 		}
 		return nil
 	case v.State == store.RunPaused:
-		fmt.Fprintf(c.env.Stdout, "run %d paused at step %d of %d: the same command resumes it\n", runID, v.Step, v.TotalSteps)
+		fmt.Fprintf(c.env.Stdout, "run %d paused at step %d of %d: the same command resumes it\n", id, v.Step, v.TotalSteps)
 		return nil
 	}
-	msg := fmt.Sprintf("run %d %s at step %d", runID, v.State, v.Step)
+	msg := fmt.Sprintf("run %d %s at step %d", id, v.State, v.Step)
 	if v.Error != "" {
 		msg += ": " + v.Error
 	}

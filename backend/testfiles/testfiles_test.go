@@ -66,7 +66,7 @@ func TestSmolLM2GGUFUnset(t *testing.T) {
 func TestSharedDir(t *testing.T) {
 	// This file is backend/testfiles in the repository, whose
 	// parent holds shared/testdata.
-	want, err := filepath.Abs(filepath.Join("..", "..", "..", "..", "shared", "testdata"))
+	want, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "testdata"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestSharedDir(t *testing.T) {
 
 func TestReferenceTokenizers(t *testing.T) {
 	t.Setenv("CI", "true")
-	want, err := filepath.Abs(filepath.Join("..", "..", "tokenizer", "testdata", "reference", "node_modules", "no-such-package"))
+	want, err := filepath.Abs(filepath.Join("..", "tokenizer", "testdata", "reference", "node_modules", "no-such-package"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,9 @@ func TestEstimatorAgainstPreflight(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: four SmolLM2 measurements")
 	}
+	if raceBuild {
+		t.Skip("under -race the shadow memory multiplies the peaks: make test runs this test again without it")
+	}
 	gguf := testfiles.SmolLM2GGUF(t)
 	dbPath := filepath.Join(t.TempDir(), store.FileName)
 	st := openStore(t, dbPath)

@@ -288,14 +288,14 @@ func printRun(w io.Writer, v core.RunView) {
 func (c *cli) runCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:         "run",
-		Short:       "one training run: show or resume",
+		Short:       "one training run: show, pause, resume or cancel",
 		Annotations: map[string]string{groupKey: ""},
 		Args:        cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usagef("run: want show or resume")
+				return usagef("run: want show, pause, resume or cancel")
 			}
-			return usagef("run: unknown subcommand %q: want show or resume", args[0])
+			return usagef("run: unknown subcommand %q: want show, pause, resume or cancel", args[0])
 		},
 	}
 }
@@ -334,4 +334,27 @@ func (c *cli) runResumeCmd() *cobra.Command {
 	}
 	jsonFlag(cmd, &asJSON)
 	return cmd
+}
+
+// runStopCmd is `hone run pause ID` or `hone run cancel ID`: a run training
+// here or in the window stops after a checkpoint (paused, or cancelled).
+func (c *cli) runStopCmd(verb string) *cobra.Command {
+	short := map[string]string{"pause": "stop a run after a checkpoint; resume continues it exactly there",
+		"cancel": "stop a run (its checkpoints stay: resume still continues it)"}[verb]
+	return &cobra.Command{
+		Use:   verb + " ID",
+		Short: short,
+		Args:  args(1, 1, "name the run ID"),
+		RunE: c.runRun(func(h *core.Hone, v core.RunView) error {
+			stop := h.PauseRun
+			if verb == "cancel" {
+				stop = h.CancelRun
+			}
+			if err := stop(c.ctx, v.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.env.Stdout, "run %d: asked to %s; it stops after its next checkpoint\n", v.ID, verb)
+			return nil
+		}),
+	}
 }

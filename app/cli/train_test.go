@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,38 +61,47 @@ func TestTrainCommand(t *testing.T) {
 	args := []string{"--data-dir", dir, "train", "--model", model, "--dataset", "1", "--out", out, "--max-steps", "200",
 		"--seq", "64", "--batch", "2", "--accum", "1", "--lr", "0.005", "--rank", "4", "--checkpoint-every", "2", "--json"}
 
-	// Interrupted once it has made progress: paused, resumable.
+	// Started, and stopped twice once it has made progress: by `hone run
+	// pause` from another Hone (it signals the child it does not own), and
+	// by an interrupt of the command itself. Each time: paused, resumable;
+	// meanwhile a second run is refused (one at a time per device).
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var stdout, stderr strings.Builder
 	done := make(chan int)
 	go func() { done <- Run(ctx, args, Env{Stdout: &stdout, Stderr: &stderr, Version: "test"}) }()
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(filepath.Join(out, "checkpoint-000002")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint in a minute: %s %s", stdout.String(), stderr.String())
-		}
+	waitFor(t, filepath.Join(out, "checkpoint-000002"))
+	other := append(slices.Clone(args[:len(args)-1]), "--json")
+	other[slices.Index(other, out)] = filepath.Join(dir, "other")
+	if code, _, errs := runHone(t, nil, other...); code == ExitOK || !strings.Contains(errs, "one run at a time") {
+		t.Errorf("a second run while one trains: exit %d, %s", code, errs)
 	}
-	cancel()
+	if code, msg, errs := runHone(t, nil, "--data-dir", dir, "run", "pause", "1"); code != ExitOK {
+		t.Fatalf("run pause: exit %d: %s %s", code, msg, errs)
+	}
 	if code := <-done; code != ExitOK {
-		t.Fatalf("interrupted train: exit %d: %s", code, stderr.String())
+		t.Fatalf("paused train: exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), `"state":"running"`) {
 		t.Errorf("no JSON progress lines: %s", stdout.String())
 	}
-	code, runs, _ := runHone(t, nil, "--data-dir", dir, "runs", "--json")
-	var rs []struct {
-		State string
-		Step  int
+	firstStop := pausedAt(t, dir)
+
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	go func() { done <- Run(ctx2, args, Env{Stdout: &stdout, Stderr: &stderr, Version: "test"}) }()
+	waitFor(t, filepath.Join(out, fmt.Sprintf("checkpoint-%06d", firstStop+2)))
+	cancel2()
+	if code := <-done; code != ExitOK {
+		t.Fatalf("interrupted train: exit %d: %s", code, stderr.String())
 	}
-	if json.Unmarshal([]byte(runs), &rs); code != ExitOK || len(rs) != 1 || rs[0].State != "paused" || rs[0].Step >= 200 {
-		t.Fatalf("after the interrupt: exit %d, runs %s", code, runs)
+	if again := pausedAt(t, dir); again <= firstStop {
+		t.Errorf("the resumed run stopped at step %d, not past %d", again, firstStop)
 	}
 
-	code, stdoutS, errs := runHone(t, nil, args...)
+	code, stdoutS, errs := runHone(t, nil, "--data-dir", dir, "run", "resume", "1", "--json")
 	if code != ExitOK {
-		t.Fatalf("resumed train: exit %d: %s", code, errs)
+		t.Fatalf("run resume: exit %d: %s", code, errs)
 	}
 	if !strings.Contains(stdoutS, `"state": "succeeded"`) || !strings.Contains(stdoutS, `"adapterId": 1`) {
 		t.Errorf("no final result in the output:\n%s", stdoutS)
@@ -102,4 +113,32 @@ func TestTrainCommand(t *testing.T) {
 	if code != ExitOK || !strings.Contains(show, "succeeded, step 200 of 200") || strings.Count(show, "\n") < 200 {
 		t.Errorf("run show: exit %d\n%s", code, show)
 	}
+}
+
+// waitFor waits up to a minute for path to exist.
+func waitFor(t *testing.T, path string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s in a minute", path)
+		}
+	}
+}
+
+// pausedAt requires the one run of dir to be paused before its end and
+// returns its step.
+func pausedAt(t *testing.T, dir string) int {
+	t.Helper()
+	code, runs, _ := runHone(t, nil, "--data-dir", dir, "runs", "--json")
+	var rs []struct {
+		State string
+		Step  int
+	}
+	if json.Unmarshal([]byte(runs), &rs); code != ExitOK || len(rs) != 1 || rs[0].State != "paused" || rs[0].Step >= 200 {
+		t.Fatalf("runs: exit %d, %s", code, runs)
+	}
+	return rs[0].Step
 }

@@ -67,6 +67,9 @@ func (h *Hone) StartTrain(ctx context.Context, spec train.Spec, watch func(store
 			return 0, 0, fmt.Errorf("run setting \"evalDataset\": %w", err)
 		}
 	}
+	if err := h.deviceFree(ctx); err != nil {
+		return 0, 0, err
+	}
 	if r, ok, err := h.runInFolder(ctx, spec.OutDir); err != nil || ok {
 		if err != nil {
 			return 0, 0, err
@@ -84,6 +87,22 @@ func (h *Hone) StartTrain(ctx context.Context, spec train.Spec, watch func(store
 	}
 	jobID, err = h.startRunJob(ctx, r, watch)
 	return r.ID, jobID, err
+}
+
+// deviceFree refuses a second run while one trains: the device (today the
+// CPU; one GPU, later) runs one at a time, and two would each take the
+// other's memory and time.
+func (h *Hone) deviceFree(ctx context.Context) error {
+	rs, err := h.Store.Runs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if r.State == store.RunRunning || r.State == runPausing {
+			return fmt.Errorf("run %d (%s) is training: one run at a time per device; pause it first", r.ID, r.Name)
+		}
+	}
+	return nil
 }
 
 // runInFolder finds a resumable run writing to dir.
@@ -116,6 +135,9 @@ func (h *Hone) ResumeRun(ctx context.Context, id int64, watch func(store.Job)) (
 	switch r.State {
 	case store.RunSucceeded, store.RunRunning:
 		return 0, fmt.Errorf("run %d is %s: nothing to resume", id, r.State)
+	}
+	if err := h.deviceFree(ctx); err != nil {
+		return 0, err
 	}
 	if err := h.Store.UpdateRun(ctx, id, map[string]any{"state": store.RunRunning, "error": "", "suggestion": ""}); err != nil {
 		return 0, err
@@ -255,7 +277,19 @@ func (h *Hone) stopRun(ctx context.Context, id int64, state string) error {
 	if err := h.Store.UpdateRun(ctx, id, map[string]any{"state": state}); err != nil {
 		return err
 	}
-	return h.Jobs.Cancel(*r.JobID)
+	if h.Jobs.Running(*r.JobID) {
+		return h.Jobs.Cancel(*r.JobID)
+	}
+	// Another Hone runs it (the window, seen from the command line): ask its
+	// child to stop; that Hone settles the run when the child ends.
+	j, err := h.Store.Job(ctx, *r.JobID)
+	if err != nil {
+		return err
+	}
+	if j.Ended() || j.PID == 0 || !jobs.Alive(j.PID) {
+		return fmt.Errorf("run %d: its process is gone", id)
+	}
+	return jobs.Stop(j.PID)
 }
 
 // outOfMemory reads a dead child's reason: the kernel's OOM killer sends

@@ -29,3 +29,13 @@ func signalled(ps *os.ProcessState) (string, bool) {
 	}
 	return fmt.Sprintf("signal %d (%s)", int(ws.Signal()), unix.SignalName(ws.Signal())), true
 }
+
+// Stop asks the process pid — a child of another Hone (the window's run,
+// stopped from the command line) — to stop, as Cancel does its own.
+func Stop(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return terminate(p)
+}

@@ -22,3 +22,12 @@ func terminate(p *os.Process) error { return p.Kill() }
 
 // signalled: no signals on Windows.
 func signalled(*os.ProcessState) (string, bool) { return "", false }
+
+// Stop ends the process pid (Windows has no SIGTERM to ask with).
+func Stop(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return terminate(p)
+}

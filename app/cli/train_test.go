@@ -90,7 +90,7 @@ func TestTrainCommand(t *testing.T) {
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
 	go func() { done <- Run(ctx2, args, Env{Stdout: &stdout, Stderr: &stderr, Version: "test"}) }()
-	waitFor(t, filepath.Join(out, fmt.Sprintf("checkpoint-%06d", firstStop+2)))
+	waitForCheckpointAfter(t, out, firstStop)
 	cancel2()
 	if code := <-done; code != ExitOK {
 		t.Fatalf("interrupted train: exit %d: %s", code, stderr.String())
@@ -124,6 +124,25 @@ func waitFor(t *testing.T, path string) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no %s in a minute", path)
+		}
+	}
+}
+
+// waitForCheckpointAfter waits up to a minute for a checkpoint of out past
+// step: a run paused at an odd step checkpoints there, then on its every-2
+// schedule, so the next one's step is not known in advance.
+func waitForCheckpointAfter(t *testing.T, out string, step int) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		names, _ := filepath.Glob(filepath.Join(out, "checkpoint-*"))
+		for _, name := range names {
+			var n int
+			if _, err := fmt.Sscanf(filepath.Base(name), "checkpoint-%d", &n); err == nil && n > step {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint past step %d in %s in a minute", step, out)
 		}
 	}
 }

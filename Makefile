@@ -12,7 +12,7 @@ export CGO_CFLAGS := -O2 -g -Wno-deprecated-declarations
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc
 APT_TEST := xvfb xauth x11-utils imagemagick chromium curl
 
-.PHONY: tools frontend-dist run build headless test test-go test-frontend test-e2e test-window bench bench-engine screenshot deps deps-test
+.PHONY: tools frontend-dist run build headless test test-go test-frontend test-e2e test-window bench bench-engine bench-train screenshot deps deps-test
 
 run: build
 	./build/bin/hone
@@ -71,6 +71,15 @@ bench: build headless
 bench-engine: $(SMOLLM2_GGUF)
 	python3 -m venv .cache/bench-venv && .cache/bench-venv/bin/pip install -q -r bench/engine/requirements.txt
 	bench/engine/run.sh $(SMOLLM2_GGUF) $$(nproc) .cache/bench-venv/bin/python
+
+# The trainer: its loop's overhead over the bare engine step, checkpoint and
+# resume times, peak RSS (backend/train's benchmark), then banking77 end to
+# end, Hone's LoRA and QLoRA beside PyTorch + PEFT on the same rows (~1 h on
+# 2 cores).
+bench-train: headless $(SMOLLM2_GGUF)
+	python3 -m venv .cache/bench-venv && .cache/bench-venv/bin/pip install -q -r bench/engine/requirements.txt
+	go test -run '^$$' -bench LoopOverhead -benchtime 1x ./backend/train
+	PYTHON=.cache/bench-venv/bin/python bench/train/banking77.sh build/bin/hone-headless
 
 # Refreshes the README's screenshot from the production build.
 screenshot: build

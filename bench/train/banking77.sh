@@ -5,6 +5,10 @@
 # the held-out rows, with the system prompt and settings of
 # ../shared/bench/peft_banking77.py (LoRA r=16, alpha 32, dropout 0.05 on all
 # linears, lr 2e-4, warm-up and cosine decay, ~8 examples a step, one epoch).
+# With $PYTHON naming a Python that has torch, transformers, peft and gguf
+# (make bench-train sets one up), the PEFT script then trains and scores on
+# the same rows (exported from Hone's split) in the same run, as the
+# side-by-side; without it, the figure recorded in ../shared/bench is printed.
 #   bench/train/banking77.sh [HONE] [GGUF] [N_TRAIN] [N_EVAL]
 # Defaults: build/bin/hone-headless, $HONE_SMOLLM2_GGUF, 2000, 400.
 set -euo pipefail
@@ -35,4 +39,12 @@ for method in lora qlora; do
   "$hone" --data-dir "$work/hone" run show "$([ $method = lora ] && echo 1 || echo 2)" | sed -n 1,2p
   "$work/banking77" eval -data-dir "$work/hone" -dataset 3 -model "$gguf" -adapter "$work/$method/adapter"
 done
-echo "PyTorch + PEFT on the same task (../shared/bench/README.md, 2,000 rows, 400 held out, 2 threads): base 0.0%, LoRA 33.8%, training 669 s"
+peft=${HONE_SHARED:-../shared}/bench/peft_banking77.py
+if [ -n "${PYTHON:-}" ]; then
+  "$work/banking77" export -data-dir "$work/hone" -dataset 2 "$work/train.csv"
+  "$work/banking77" export -data-dir "$work/hone" -dataset 3 "$work/eval.csv"
+  echo "PyTorch + PEFT on the same rows ($(basename "$peft"), $(nproc) threads):"
+  "$PYTHON" "$peft" "$gguf" "$work/train.csv" "$work/eval.csv" "$ntrain" "$neval" "$(nproc)" 2>&1 | grep -v '^step '
+else
+  echo "PyTorch + PEFT (recorded in ../shared/bench/README.md, 2,000 rows, 400 held out, 2 threads): base 0.0%, LoRA 33.8%, training 669 s"
+fi

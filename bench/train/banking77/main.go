@@ -2,11 +2,14 @@
 // writes banking77 rows as chat examples with the system prompt of
 // ../shared/bench/peft_banking77.py (prepare), and scores a model, with an
 // adapter or without, by greedy exact match on a Hone dataset of such
-// examples (eval). Training itself is `hone train`, the same code path as
+// examples (eval), and writes a Hone dataset back as the CSV the PEFT script
+// reads (export), so both stacks train and score on the same rows. Training
+// itself is `hone train`, the same code path as
 // the window.
 //
 //	banking77 prepare TRAIN.csv N OUT.jsonl
 //	banking77 eval -data-dir DIR -dataset ID -model GGUF [-adapter DIR] [-n N]
+//	banking77 export -data-dir DIR -dataset ID OUT.csv
 package main
 
 import (
@@ -21,6 +24,7 @@ import (
 	"time"
 
 	"github.com/hone-ai/hone/backend/compute/cpu"
+	"github.com/hone-ai/hone/backend/dataset"
 	"github.com/hone-ai/hone/backend/engine"
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/store"
@@ -33,7 +37,7 @@ const System = "Classify the banking customer message into one intent label. Ans
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: banking77 prepare TRAIN.csv N OUT.jsonl | eval -data-dir DIR -dataset ID -model GGUF [-adapter DIR]")
+		fmt.Fprintln(os.Stderr, "usage: banking77 prepare TRAIN.csv N OUT.jsonl | eval -data-dir DIR -dataset ID -model GGUF [-adapter DIR] | export -data-dir DIR -dataset ID OUT.csv")
 		os.Exit(2)
 	}
 	var err error
@@ -42,6 +46,8 @@ func main() {
 		err = prepare(os.Args[2:])
 	case "eval":
 		err = eval(os.Args[2:])
+	case "export":
+		err = export(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -86,6 +92,49 @@ func prepare(args []string) error {
 	return out.Close()
 }
 
+// openExamples reads the examples of dataset id in Hone's data folder dir.
+func openExamples(ctx context.Context, dir string, id int64) ([]dataset.Example, error) {
+	st, err := store.Open(ctx, dir+"/"+store.FileName)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return data.Examples(ctx, st, id)
+}
+
+// export writes a dataset of prepared examples as text,category rows.
+func export(args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	dir := fs.String("data-dir", "", "Hone's data folder")
+	id := fs.Int64("dataset", 0, "the dataset to write")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("export -data-dir DIR -dataset ID OUT.csv")
+	}
+	exs, err := openExamples(context.Background(), *dir, *id)
+	if err != nil {
+		return err
+	}
+	out, err := os.Create(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(out)
+	w.Write([]string{"text", "category"})
+	for _, ex := range exs {
+		if len(ex.Messages) != 3 {
+			return fmt.Errorf("dataset %d: an example with %d messages, not system, user, assistant", *id, len(ex.Messages))
+		}
+		w.Write([]string{ex.Messages[1].Content, ex.Messages[2].Content})
+	}
+	if w.Flush(); w.Error() != nil {
+		return w.Error()
+	}
+	return out.Close()
+}
+
 // eval generates an answer greedily for every example of a dataset and
 // counts the exact matches of its first line with the example's answer.
 func eval(args []string) error {
@@ -98,13 +147,7 @@ func eval(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, *dir+"/"+store.FileName)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	exs, err := data.Examples(ctx, st, *id)
+	exs, err := openExamples(context.Background(), *dir, *id)
 	if err != nil {
 		return err
 	}

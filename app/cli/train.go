@@ -11,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
-	"time"
 
 	"github.com/hone-ai/hone/backend/core"
 	"github.com/hone-ai/hone/backend/store"
@@ -271,6 +270,9 @@ func printRun(w io.Writer, v core.RunView) {
 	json.Unmarshal(v.Spec, &s)
 	spec, _ := json.MarshalIndent(s, "", "  ")
 	fmt.Fprintf(w, "Settings: %s\n", spec)
+	if line := trainedLine(v.Metrics); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "STEP\tLOSS\tEVAL LOSS\tLR\tGRAD NORM\tTOKENS/S\t")
 	for _, m := range v.Metrics {
@@ -281,7 +283,27 @@ func printRun(w io.Writer, v core.RunView) {
 		fmt.Fprintf(tw, "%d\t%.4f\t%s\t%.2e\t%.3f\t%.0f\t\n", m.Step, m.Metrics["loss"], ev, m.Metrics["lr"], m.Metrics["gradNorm"], m.Metrics["tokensPerSec"])
 	}
 	tw.Flush()
-	_ = time.Second
+}
+
+// trainedLine sums a run's steps: tokens, the time in steps (evaluations
+// and checkpoints left out), their rate, the peak memory and the last
+// evaluation loss; "" before the first step.
+func trainedLine(ms []store.RunMetric) string {
+	if len(ms) == 0 {
+		return ""
+	}
+	var tokens, secs, peak float64
+	eval := ""
+	for _, m := range ms {
+		tokens += m.Metrics["tokensPerSec"] * m.Metrics["stepSeconds"]
+		secs += m.Metrics["stepSeconds"]
+		peak = max(peak, m.Metrics["peakBytes"])
+		if e, ok := m.Metrics["evalLoss"]; ok {
+			eval = fmt.Sprintf(", eval loss %.4f at step %d", e, m.Step)
+		}
+	}
+	return fmt.Sprintf("Trained: %d steps, %.0f tokens in %.0f s (%.0f tokens/s), peak memory %.0f MiB%s",
+		len(ms), tokens, secs, tokens/max(secs, 1e-9), peak/(1<<20), eval)
 }
 
 // runCmd groups the commands on one run.

@@ -110,7 +110,7 @@ func TestTrainCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, show, _ := runHone(t, nil, "--data-dir", dir, "run", "show", "1")
-	if code != ExitOK || !strings.Contains(show, "succeeded, step 200 of 200") || strings.Count(show, "\n") < 200 {
+	if code != ExitOK || !strings.Contains(show, "succeeded, step 200 of 200") || !strings.Contains(show, "Trained: 200 steps, 25600 tokens") || strings.Count(show, "\n") < 200 {
 		t.Errorf("run show: exit %d\n%s", code, show)
 	}
 }

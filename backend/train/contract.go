@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -31,6 +32,19 @@ type Contract struct {
 	Spec         Spec     `json:"spec"`
 	HoneVersion  string   `json:"honeVersion"`
 	Created      string   `json:"created"`
+}
+
+// ReadContract reads the contract Hone wrote beside an adapter.
+func ReadContract(adapterDir string) (Contract, error) {
+	var c Contract
+	raw, err := os.ReadFile(filepath.Join(adapterDir, "hone_contract.json"))
+	if err != nil {
+		return c, fmt.Errorf("the adapter's contract: %w", err)
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("the adapter's contract %s: %w", filepath.Join(adapterDir, "hone_contract.json"), err)
+	}
+	return c, nil
 }
 
 // recordAdapter writes the contract beside the adapter and records both.

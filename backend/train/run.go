@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/hone-ai/hone/backend/compute"
@@ -288,6 +289,13 @@ func (l *loop) checkpoint() error {
 	if err != nil {
 		return writeFailed(l.spec, "a checkpoint", err)
 	}
+	// The checkpoint's host copies (parameters, moments, adapter, encoded:
+	// ~160 MB at SmolLM2 r=16) are garbage the pacer lets pile up to the
+	// size of the live heap, mostly weights: three checkpoints took a run's
+	// peak RSS from the bare engine's 1,731 MiB to 2,221. Collected now, the
+	// next checkpoint reuses their memory; the heap being nearly
+	// pointer-free floats, a collection costs milliseconds.
+	runtime.GC()
 	l.last, l.lastAt = time.Now(), l.state.Step
 	if best := bestEval(l.state.Evals); best != nil && best.Step == l.state.Step {
 		l.best = dir

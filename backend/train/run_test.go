@@ -60,6 +60,9 @@ func TestRunStories260K(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	if c, err := ReadContract(filepath.Join(s.OutDir, "adapter")); err != nil || c.Method != s.Method || c.Rank != s.Rank || c.Dataset != s.Dataset {
+		t.Errorf("the adapter's contract: %+v, %v", c, err)
+	}
 	as, err := st.Adapters(ctx)
 	if err != nil || len(as) != 1 || as[0].ID != res.AdapterID || !strings.Contains(string(as[0].Contract), `"baseSha256": "`) {
 		t.Fatalf("adapters %+v, %v", as, err)

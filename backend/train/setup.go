@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hone-ai/hone/backend/compute"
 	"github.com/hone-ai/hone/backend/engine"
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/tokenizer"
@@ -72,16 +73,23 @@ func (su *setup) tokenizer(mm *model.Model) error {
 	return nil
 }
 
+// BaseLoader is how a run of method loads mm's base weights, and so how
+// chat and evaluation load them under its adapter: NF4 for QLoRA (an
+// adapter trained against the quantised base scores lower on the f32 one),
+// bf16 for LoRA on 16-bit weights, f32 otherwise.
+func BaseLoader(method string, mm *model.Model) func(*model.Model, compute.Device) (*engine.Model, error) {
+	switch {
+	case method == MethodQLoRA:
+		return engine.LoadNF4
+	case method == MethodLoRA && sixteenBit(mm):
+		return engine.LoadBF16 // as the checkpoint stores it: half f32's memory, the same values for bf16
+	}
+	return engine.Load
+}
+
 // loadModel loads the base for the method and attaches fresh adapters.
 func (su *setup) loadModel(env Env, s Spec, mm *model.Model) error {
-	load := engine.Load
-	switch {
-	case s.Method == MethodQLoRA:
-		load = engine.LoadNF4
-	case s.Method == MethodLoRA && sixteenBit(mm):
-		load = engine.LoadBF16 // as the checkpoint stores it: half f32's memory, the same values for bf16
-	}
-	m, err := load(mm, env.Device)
+	m, err := BaseLoader(s.Method, mm)(mm, env.Device)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ for method in lora qlora; do
     --out "$work/$method" --seq 256 --batch 2 --accum 1 --lr 2e-4 --rank 16 --alpha 32 --dropout 0.05 \
     --eval-every 100 --checkpoint-every 100
   echo "$method: trained in $(( $(date +%s) - start )) s"
-  "$hone" --data-dir "$work/hone" run show "$([ $method = lora ] && echo 1 || echo 2)" | sed -n 1,2p
+  "$hone" --data-dir "$work/hone" run show "$([ $method = lora ] && echo 1 || echo 2)" | grep -E "^(Run|Trained)"
   "$work/banking77" eval -data-dir "$work/hone" -dataset 3 -model "$gguf" -adapter "$work/$method/adapter"
 done
 peft=${HONE_SHARED:-../shared}/bench/peft_banking77.py
@@ -44,7 +44,7 @@ if [ -n "${PYTHON:-}" ]; then
   "$work/banking77" export -data-dir "$work/hone" -dataset 2 "$work/train.csv"
   "$work/banking77" export -data-dir "$work/hone" -dataset 3 "$work/eval.csv"
   echo "PyTorch + PEFT on the same rows ($(basename "$peft"), $(nproc) threads):"
-  "$PYTHON" "$peft" "$gguf" "$work/train.csv" "$work/eval.csv" "$ntrain" "$neval" "$(nproc)" 2>&1 | grep -v '^step '
+  "$PYTHON" "$peft" "$gguf" "$work/train.csv" "$work/eval.csv" "$ntrain" "$neval" "$(nproc)" 2>&1 | grep --line-buffered -v '^step '
 else
   echo "PyTorch + PEFT (recorded in ../shared/bench/README.md, 2,000 rows, 400 held out, 2 threads): base 0.0%, LoRA 33.8%, training 669 s"
 fi

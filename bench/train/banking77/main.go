@@ -29,6 +29,7 @@ import (
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/store"
 	"github.com/hone-ai/hone/backend/tokenizer"
+	"github.com/hone-ai/hone/backend/train"
 	"github.com/hone-ai/hone/backend/train/data"
 )
 
@@ -165,7 +166,11 @@ func eval(args []string) error {
 	}
 	load := engine.LoadPacked // the base as it decodes fastest
 	if *adapter != "" {
-		load = engine.Load // LoRA on the f32 base, as it trained
+		c, err := train.ReadContract(*adapter)
+		if err != nil {
+			return err
+		}
+		load = train.BaseLoader(c.Method, mm) // the base as the adapter trained on it
 	}
 	m, err := load(mm, cpu.New())
 	if err != nil {

@@ -156,7 +156,10 @@ func (h *Hone) startRunJob(ctx context.Context, r store.Run, watch func(store.Jo
 			watch(j)
 		}
 	}
-	id, err := h.StartChildJob(ctx, KindTrain, "train "+r.Name, trainInput{RunID: r.ID}, follow)
+	// A run stops through PauseRun or CancelRun, which record why first; the
+	// caller's context ending (an interrupted `hone train`) must not stop
+	// the child before that, or a pause ends as a cancel (seen in CI).
+	id, err := h.StartChildJob(context.WithoutCancel(ctx), KindTrain, "train "+r.Name, trainInput{RunID: r.ID}, follow)
 	if err != nil {
 		h.Store.UpdateRun(ctx, r.ID, map[string]any{"state": store.RunFailed, "error": err.Error()})
 		return 0, err

@@ -20,6 +20,11 @@ type pass struct {
 	drop    bool
 	seed    uint64
 	xd, dxd *Tensor
+	// A batched step (batch.go): the rows' spans, each with its own cache
+	// and adapter, and scratch for a row group's LoRA product.
+	seqs []span
+	u    *Tensor
+	rank int
 }
 
 // acts are a layer's activations for N = B·T tokens: what its backward pass
@@ -69,6 +74,9 @@ func (p *pass) linear(a *acts, l, i int, y, x *Tensor) {
 		a.u[i] = p.m.dev.Alloc(compute.F32, x.Len()/x.Dim(-1), lin.lora.A.Dim(0))
 	}
 	linearForward(p.m.dev, y, x, p.dropped(l, i, x), lin, a.u[i])
+	if p.seqs != nil {
+		p.seqLoRA(l, i, y, x)
+	}
 }
 
 // dropped is the adapter's input for linear i of layer l: x, or in a
@@ -97,7 +105,7 @@ func (p *pass) linearSeed(l, i int) uint64 {
 // D]) and as attention reads them (with a cache: every position so far).
 func (p *pass) kv(l int, a *acts) (k, v, kAll, vAll *Tensor) {
 	if p.cache == nil {
-		return a.k, a.v, a.k, a.v
+		return a.k, a.v, a.k, a.v // a batched step's attention reads each row's cache (seqAttention)
 	}
 	c, n := p.m.Config, p.past+p.T
 	ck, cv := p.cache.k[l], p.cache.v[l]
@@ -130,7 +138,11 @@ func (p *pass) layerForward(l int, a *acts, x, out *Tensor) {
 	if p.keep {
 		lse = a.lse
 	}
-	dev.Attention(a.att, lse, a.q, kAll, vAll, p.attnOpts(l))
+	if p.seqs != nil {
+		p.seqAttention(l, a, k, v)
+	} else {
+		dev.Attention(a.att, lse, a.q, kAll, vAll, p.attnOpts(l))
+	}
 	p.branch(a, l, lo, a.o, a.x2, p.rows(a.att, H*D), nAttnOut)
 	dev.Add(a.x2, x)
 	dev.RMSNorm(a.h2, a.rstd[nMLPIn], a.x2, ly.norm[nMLPIn], eps)

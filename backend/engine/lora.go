@@ -78,64 +78,113 @@ func (m *Model) AddLoRA(c LoRAConfig, seed uint64) error {
 	return nil
 }
 
+// LoRA is a set of adapters read from a PEFT folder and kept apart from the
+// model, so that many can stay resident on one base and each row of a
+// batched step (Model.Step) can apply its own: switching adapters is a
+// pointer, not a reload.
+type LoRA struct {
+	Config  LoRAConfig
+	Targets []string              // the linears adapted, in LinearNames
+	ad      [][numLinear]*Adapter // [layer][linear]; nil where not adapted
+	params  int
+}
+
+// Params is the number of values in the adapter's A and B matrices.
+func (a *LoRA) Params() int { return a.params }
+
 // LoadLoRA attaches the adapter of a PEFT folder (adapter_config.json and
 // adapter_model.safetensors).
 func (m *Model) LoadLoRA(dir string) error {
-	raw, err := os.ReadFile(filepath.Join(dir, "adapter_config.json"))
+	a, err := m.ReadLoRA(dir)
 	if err != nil {
 		return err
 	}
-	var pc struct {
-		R        int      `json:"r"`
-		Alpha    float64  `json:"lora_alpha"`
-		Targets  []string `json:"target_modules"`
-		RSLoRA   bool     `json:"use_rslora"`
-		DoRA     bool     `json:"use_dora"`
-		FanInOut bool     `json:"fan_in_fan_out"`
-		Dropout  float64  `json:"lora_dropout"`
+	for l := range m.layers {
+		for i, ad := range a.ad[l] {
+			if ad != nil {
+				m.layers[l].lin[i].lora = ad
+			}
+		}
 	}
+	return nil
+}
+
+// peftConfig is what Hone reads of a PEFT adapter_config.json.
+type peftConfig struct {
+	R        int      `json:"r"`
+	Alpha    float64  `json:"lora_alpha"`
+	Targets  []string `json:"target_modules"`
+	RSLoRA   bool     `json:"use_rslora"`
+	DoRA     bool     `json:"use_dora"`
+	FanInOut bool     `json:"fan_in_fan_out"`
+	Dropout  float64  `json:"lora_dropout"`
+}
+
+// ReadLoRA reads the adapter of a PEFT folder onto the model's device
+// without attaching it, checking every matrix's shape against the base: an
+// adapter trained on another model is refused by name and shape.
+func (m *Model) ReadLoRA(dir string) (*LoRA, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "adapter_config.json"))
+	if err != nil {
+		return nil, err
+	}
+	var pc peftConfig
 	if err := json.Unmarshal(raw, &pc); err != nil {
-		return fmt.Errorf("adapter_config.json: %w", err)
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "adapter_config.json"), err)
 	}
 	if pc.RSLoRA || pc.DoRA || pc.FanInOut {
-		return fmt.Errorf("engine: %s: rsLoRA, DoRA and fan_in_fan_out adapters are not supported", dir)
+		return nil, fmt.Errorf("engine: %s: rsLoRA, DoRA and fan_in_fan_out adapters are not supported", dir)
 	}
 	c := LoRAConfig{Rank: pc.R, Alpha: pc.Alpha, Targets: pc.Targets, Dropout: pc.Dropout}
 	idx, err := c.targets()
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "adapter_config.json"), err)
 	}
 	w, err := model.OpenSafetensors(filepath.Join(dir, "adapter_model.safetensors"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer w.Close()
+	a := &LoRA{Config: c, ad: make([][numLinear]*Adapter, len(m.layers))}
+	for _, i := range idx {
+		a.Targets = append(a.Targets, LinearNames[i])
+	}
 	for l := range m.layers {
 		for _, i := range idx {
-			lin := &m.layers[l].lin[i]
-			ad := &Adapter{Scale: float32(c.Alpha / float64(c.Rank)), Dropout: float32(c.Dropout)}
-			for _, p := range []struct {
-				t          **Tensor
-				name       string
-				rows, cols int
-			}{
-				{&ad.A, "lora_A", c.Rank, lin.w.Dim(1)},
-				{&ad.B, "lora_B", lin.w.Dim(0), c.Rank},
-			} {
-				name := peftName(l, i, p.name)
-				x, err := w.ReadF32(name)
-				if err != nil {
-					return err
-				}
-				if len(x) != p.rows*p.cols {
-					return fmt.Errorf("%s: %d values do not make [%d %d]", name, len(x), p.rows, p.cols)
-				}
-				*p.t = m.dev.FromHost(x, p.rows, p.cols)
+			ad, err := m.readAdapter(w, l, i, c)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", dir, err)
 			}
-			lin.lora = ad
+			a.ad[l][i] = ad
+			a.params += ad.A.Len() + ad.B.Len()
 		}
 	}
-	return nil
+	return a, nil
+}
+
+// readAdapter reads linear i of layer l's A and B from a PEFT safetensors.
+func (m *Model) readAdapter(w model.Weights, l, i int, c LoRAConfig) (*Adapter, error) {
+	lin := &m.layers[l].lin[i]
+	ad := &Adapter{Scale: float32(c.Alpha / float64(c.Rank)), Dropout: float32(c.Dropout)}
+	for _, p := range []struct {
+		t          **Tensor
+		name       string
+		rows, cols int
+	}{
+		{&ad.A, "lora_A", c.Rank, lin.w.Dim(1)},
+		{&ad.B, "lora_B", lin.w.Dim(0), c.Rank},
+	} {
+		name := peftName(l, i, p.name)
+		x, err := w.ReadF32(name)
+		if err != nil {
+			return nil, err
+		}
+		if len(x) != p.rows*p.cols {
+			return nil, fmt.Errorf("%s: %d values do not make [%d %d], the shape this base model needs", name, len(x), p.rows, p.cols)
+		}
+		*p.t = m.dev.FromHost(x, p.rows, p.cols)
+	}
+	return ad, nil
 }
 
 // loraDropout reports whether any adapter drops its inputs in training.

@@ -174,3 +174,26 @@ func TestReadLoRARefusesOtherShapes(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestGrowCache: a cache grown half-way through a sequence gives the same
+// logits as one made big enough at the start.
+func TestGrowCache(t *testing.T) {
+	m := tinyModel(t, cpu.New(), tinyConfig("llama", false), 5)
+	seq := []int{3, 14, 15, 9, 26, 5, 35, 8}
+	want, err := m.Forward(m.NewCache(len(seq)), seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.NewCache(3)
+	if _, err := m.Forward(c, seq[:3]); err != nil {
+		t.Fatal(err)
+	}
+	m.GrowCache(c, len(seq))
+	got, err := m.Forward(c, seq[3:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := relErr(got, want[3*m.Config.VocabSize:]); e > 1e-6 {
+		t.Fatalf("after growing: relative error %.2g", e)
+	}
+}

@@ -35,6 +35,28 @@ func (m *Model) NewCache(maxLen int) *Cache {
 	return c
 }
 
+// Cap is the most positions the cache holds.
+func (cache *Cache) Cap() int { return cache.k[0].Dim(0) }
+
+// GrowCache gives cache room for maxLen positions, keeping those it holds:
+// a generation can start with a cache for its prompt and a few answer
+// tokens and grow it as it goes (doubling), instead of holding the whole
+// context from the start (SmolLM2's 8,192 positions are 377 MB in f32).
+func (m *Model) GrowCache(cache *Cache, maxLen int) {
+	if maxLen <= cache.Cap() {
+		return
+	}
+	n := cache.Len
+	for l := range cache.k {
+		k, v := m.dev.Alloc(compute.F32, maxLen, m.Config.KVHeads, m.Config.HeadDim), m.dev.Alloc(compute.F32, maxLen, m.Config.KVHeads, m.Config.HeadDim)
+		if n > 0 {
+			m.dev.Copy(k.Rows(0, n), cache.k[l].Rows(0, n))
+			m.dev.Copy(v.Rows(0, n), cache.v[l].Rows(0, n))
+		}
+		cache.k[l], cache.v[l] = k, v
+	}
+}
+
 func (cache *Cache) scratch(p *pass) *scratch {
 	if s := cache.s; s != nil && s.T == p.T {
 		return s

@@ -46,7 +46,7 @@ func prepare(ctx context.Context, env Env, s Spec) (*setup, error) {
 	}
 	defer mm.Close()
 	su := &setup{config: mm.Config}
-	if su.baseSHA256, err = hashModel(ctx, mm); err != nil {
+	if su.baseSHA256, err = HashModel(ctx, mm); err != nil {
 		return nil, err
 	}
 	su.fingerprint = s.Fingerprint(su.baseSHA256)
@@ -134,10 +134,10 @@ func totalSteps(s Spec, perEpoch int) int {
 	return max(1, int(math.Ceil(s.Epochs*float64(perEpoch)/float64(s.GradAccum))))
 }
 
-// hashModel is the sha256 of the model's weight files (the safetensors of
+// HashModel is the sha256 of the model's weight files (the safetensors of
 // a folder, in name order; a GGUF or llama2.c file itself): the adapter's
 // contract names the exact base, and a resumed run checks it is unchanged.
-func hashModel(ctx context.Context, mm *model.Model) (string, error) {
+func HashModel(ctx context.Context, mm *model.Model) (string, error) {
 	files := []string{mm.Path}
 	if fi, err := os.Stat(mm.Path); err == nil && fi.IsDir() {
 		files, _ = filepath.Glob(filepath.Join(mm.Path, "*.safetensors"))

@@ -66,6 +66,11 @@ func TestTopKOneIsGreedy(t *testing.T) {
 // reference is the sampling distribution the straightforward way: sort
 // the whole vocabulary, cut, softmax, cut, renormalise.
 func reference(logits []float32, s Sampling) []float64 {
+	return referenceFrom(logits, ranked(logits), s)
+}
+
+// ranked is the usable ids by logit, highest first, the lowest id on ties.
+func ranked(logits []float32) []int {
 	var ids []int
 	for i, l := range logits {
 		if !math.IsNaN(float64(l)) && !math.IsInf(float64(l), -1) {
@@ -73,6 +78,11 @@ func reference(logits []float32, s Sampling) []float64 {
 		}
 	}
 	slices.SortStableFunc(ids, func(a, b int) int { return cmp.Compare(logits[b], logits[a]) })
+	return ids
+}
+
+// referenceFrom is reference given ranked(logits).
+func referenceFrom(logits []float32, ids []int, s Sampling) []float64 {
 	if s.TopK > 0 && s.TopK < len(ids) {
 		ids = ids[:s.TopK]
 	}
@@ -189,8 +199,10 @@ func TestSampleFollowsDistribution(t *testing.T) {
 			}
 			s := NewSampler(tc.s, 42, nil)
 			counts := make([]int, len(tc.logits))
+			work := make([]float32, len(tc.logits))
 			for range draws {
-				counts[s.Sample(slices.Clone(tc.logits))]++
+				copy(work, tc.logits)
+				counts[s.Sample(work)]++
 			}
 			chi2, df := 0.0, -1
 			for id, n := range counts {
@@ -224,6 +236,7 @@ func TestTruncationMatchesSorting(t *testing.T) {
 				logits[i] = float32(math.Round(float64(logits[i]))) // ties
 			}
 		}
+		order := ranked(logits)
 		for _, s := range []Sampling{
 			{Temperature: 1, TopK: 1 + r.IntN(100)},
 			{Temperature: 1, TopK: 1 + r.IntN(vocab-1)},
@@ -233,7 +246,7 @@ func TestTruncationMatchesSorting(t *testing.T) {
 			{Temperature: 1.2, MinP: 0.01 + 0.2*r.Float64()},
 			{Temperature: 0.9, TopK: 2000, TopP: 0.9, MinP: 0.02},
 		} {
-			want := reference(logits, s)
+			want := referenceFrom(logits, order, s)
 			c, total := NewSampler(s, 0, nil).distribution(logits)
 			got := make([]float64, vocab)
 			for _, x := range c {
@@ -374,6 +387,16 @@ func TestUnusableLogits(t *testing.T) {
 // BenchmarkSample times one draw from a 49,152-entry vocabulary (SmolLM2's)
 // of random logits, standard deviation 3; each op includes copying the
 // logits back (Sample may change them), about 5 µs.
+//
+// Medians of 5 runs on a shared, loaded 2-core AMD EPYC (load ~4), ns/op:
+// greedy 72k; temperature 0.8 1,060k; top-k 40 87k; top-p 0.9 1,430k;
+// min-p 0.05 157k; top-k 40 + top-p 0.95 + min-p 0.05 84k; penalties (300
+// tokens of history) + top-p 0.9 1,770k. With every logit within 40 nats
+// of the top, the 49k exps (about 20 ns each here) are most of the full-
+// vocabulary cases; sorting the whole vocabulary for top-p instead (the
+// tests' reference) took 25,000k. A peaked distribution (a few tokens 30
+// above the rest) samples top-p 0.9 in about 330k: most logits fall under
+// the negligible floor and get no exp.
 func BenchmarkSample(b *testing.B) {
 	const vocab = 49152
 	r := rand.New(rand.NewPCG(1, 1))

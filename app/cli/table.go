@@ -43,6 +43,7 @@ func (c *cli) table() *cobra.Command {
 			c.runResumeCmd(),
 			c.runStopCmd("cancel"),
 		),
+		c.serveCmd(),
 		c.versionCmd(),
 		c.completionCmd(),
 		help,

@@ -44,13 +44,14 @@ func (e *Engine) Generate(ctx context.Context, r Request) (<-chan Event, error) 
 		e.mu.Unlock()
 		return nil, fmt.Errorf("infer: the engine is closed")
 	}
+	out := j.out // the loop may finish j as soon as it is queued
 	e.waiting = append(e.waiting, j)
 	e.mu.Unlock()
 	select {
 	case e.wake <- struct{}{}:
 	default:
 	}
-	return j.out, nil
+	return out, nil
 }
 
 func (e *Engine) newJob(ctx context.Context, r Request) (*job, error) {

@@ -10,21 +10,37 @@ import (
 	"github.com/hone-ai/hone/backend/infer"
 )
 
-// decode reads r's JSON body into v. The body is capped by MaxBytesReader,
-// which stops reading at the limit (and has net/http close the connection),
-// so an oversized upload is refused without being held in memory. Unknown
-// fields are ignored, as OpenAI ignores them.
-func (s *server) decode(w http.ResponseWriter, r *http.Request, v any) *infer.Error {
+// readBody reads r's body. MaxBytesReader stops reading at the limit (and
+// has net/http close the connection), so an oversized upload is refused
+// without being held in memory.
+func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *infer.Error) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.o.MaxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return apiError(http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large",
+			return nil, apiError(http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large",
 				"The request body is larger than this server's limit of %d bytes", tooLarge.Limit)
 		}
-		return apiError(http.StatusBadRequest, "invalid_request_error", "invalid_body", "Reading the request body failed: %v", err)
+		return nil, apiError(http.StatusBadRequest, "invalid_request_error", "invalid_body", "Reading the request body failed: %v", err)
 	}
-	return jsonError(json.Unmarshal(data, v))
+	return data, nil
+}
+
+// decode reads r's JSON body into each of vs in turn. Separate structs,
+// rather than one embedding the others, keep json's error paths to the
+// field's own name ("temperature", not "samplingBody.temperature"). Unknown
+// fields are ignored, as OpenAI ignores them.
+func (s *server) decode(w http.ResponseWriter, r *http.Request, vs ...any) *infer.Error {
+	data, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		if err := jsonError(json.Unmarshal(data, v)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // jsonError explains a json.Unmarshal error the way OpenAI does: what was

@@ -14,7 +14,8 @@ import (
 
 func (s *server) chat(w http.ResponseWriter, r *http.Request) {
 	var b chatBody
-	if err := s.decode(w, r, &b); err != nil {
+	var sb samplingBody
+	if err := s.decode(w, r, &sb, &b); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -23,12 +24,13 @@ func (s *server) chat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	s.generate(w, r, &b.samplingBody, infer.Request{Messages: msgs}, chatShape)
+	s.generate(w, r, &sb, infer.Request{Messages: msgs}, chatShape)
 }
 
 func (s *server) completions(w http.ResponseWriter, r *http.Request) {
 	var b completionBody
-	if err := s.decode(w, r, &b); err != nil {
+	var sb samplingBody
+	if err := s.decode(w, r, &sb, &b); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -37,7 +39,7 @@ func (s *server) completions(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	s.generate(w, r, &b.samplingBody, infer.Request{Prompt: prompt}, textShape)
+	s.generate(w, r, &sb, infer.Request{Prompt: prompt}, textShape)
 }
 
 // generate completes req with b's model and sampling, then answers whole

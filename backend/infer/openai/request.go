@@ -34,7 +34,6 @@ type streamOptions struct {
 }
 
 type chatBody struct {
-	samplingBody
 	Messages []messageBody `json:"messages"`
 }
 
@@ -44,7 +43,6 @@ type messageBody struct {
 }
 
 type completionBody struct {
-	samplingBody
 	Prompt json.RawMessage `json:"prompt"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hone-ai/hone/backend/infer/infertest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,8 +47,8 @@ func TestGreedyStreamsTheKnownStory(t *testing.T) {
 // its seed; some greedy; arriving while others run) give each exactly the
 // text it gives alone.
 func TestMixedAdaptersMatchAlone(t *testing.T) {
-	a := trainAdapter(t, "The dog ran to the big red ball and the cat sat on the mat.", 1)
-	b := trainAdapter(t, "Tom had a blue boat. He sailed it on the lake every day.", 2)
+	a := infertest.TrainAdapter(t, "The dog ran to the big red ball and the cat sat on the mat.", 1)
+	b := infertest.TrainAdapter(t, "Tom had a blue boat. He sailed it on the lake every day.", 2)
 	e := openStories(t, Options{MaxBatch: 6, StepTokens: 16}, map[string]string{"dog": a, "boat": b})
 	type req struct{ r Request }
 	var reqs []Request
@@ -126,7 +127,7 @@ func TestCancelFreesTheRow(t *testing.T) {
 // TestRefusals: bad requests and adapters are refused with OpenAI-style
 // errors, before anything runs.
 func TestRefusals(t *testing.T) {
-	a := trainAdapter(t, "The dog ran to the big red ball.", 1)
+	a := infertest.TrainAdapter(t, "The dog ran to the big red ball.", 1)
 	e := openStories(t, Options{}, map[string]string{"dog": a})
 	long := strings.Repeat("the cat sat on the mat ", 200)
 	for _, c := range []struct {

@@ -23,9 +23,9 @@ type job struct {
 	stop    *StopMatcher
 	seed    uint64
 	cache   *engine.Cache
-	fed     int // prompt tokens already in the cache
-	next    int // the token to feed next, once the prompt is in
-	made    int // answer tokens made
+	fed     int  // prompt tokens already in the cache
+	next    int  // the token to feed next, once the prompt is in
+	made    int  // answer tokens made
 	stopped bool // a stop string completed: what it held back is dropped
 	start   time.Time
 	first   time.Time

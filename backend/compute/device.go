@@ -61,6 +61,11 @@ type Ops interface {
 	// format (a PyTorch Linear's weight). MatMulAdd adds x wᵀ to out.
 	MatMul(out, x, w *Tensor)
 	MatMulAdd(out, x, w *Tensor)
+	// MatMulRows is MatMul with every row of out bit for bit what a one-row
+	// MatMul of that row gives, whatever rows share the call (batch
+	// invariance): serving batches decoding sequences together, and each
+	// must get the answer it gets alone, as its seed promises.
+	MatMulRows(out, x, w *Tensor)
 	// RMSNorm sets out = x / rms(x) * w over the last dimension and, unless
 	// rstd is nil, rstd [N] to each row's 1/rms for the backward pass.
 	RMSNorm(out, rstd, x, w *Tensor, eps float32)

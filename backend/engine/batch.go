@@ -50,16 +50,18 @@ type span struct {
 // and each group of rows adds its own LoRA (the "gather the rows of one
 // adapter" form of Punica's BGMV). A row may carry a whole prompt (prefill)
 // while the others carry one token (decode): that is how a long prompt
-// joins a running batch without stalling it.
+// joins a running batch without stalling it. Adapters attached to the model
+// (AddLoRA, LoadLoRA) are not applied here: each row names its own.
 func (m *Model) Step(b *Workspace, rows []Row) ([][]float32, error) {
-	spans, N, err := m.spans(rows)
+	order := decodeFirst(rows)
+	spans, N, err := m.spans(rows, order)
 	if err != nil {
 		return nil, err
 	}
 	b.grow(m, N, len(rows), maxRank(rows))
 	c, dev := m.Config, m.dev
 	for j, s := range spans {
-		for i, t := range rows[j].Tokens {
+		for i, t := range rows[order[j]].Tokens {
 			b.ids[s.start+i], b.pos[s.start+i] = int32(t), int32(s.past+i)
 		}
 	}
@@ -79,20 +81,37 @@ func (m *Model) Step(b *Workspace, rows []Row) ([][]float32, error) {
 		s.cache.Len += s.n
 	}
 	logits := b.logits.Rows(0, R)
-	m.headForward(logits, b.h.Rows(0, R), b.rstd.Rows(0, R), last)
+	m.headRows(logits, b.h.Rows(0, R), b.rstd.Rows(0, R), last, dev.MatMulRows)
 	flat := m.Host(logits)
 	out := make([][]float32, R)
-	for i := range out {
-		out[i] = flat[i*c.VocabSize : (i+1)*c.VocabSize : (i+1)*c.VocabSize]
+	for j, i := range order {
+		out[i] = flat[j*c.VocabSize : (j+1)*c.VocabSize : (j+1)*c.VocabSize]
 	}
 	return out, dev.Sync()
 }
 
-// spans lays the rows out one after another and checks them.
-func (m *Model) spans(rows []Row) ([]span, int, error) {
+// decodeFirst is the order a step lays rows out in: one-token rows
+// (decoding) first, then the longer ones (prompt chunks), each part in the
+// order given. The one-token rows share one MatMulRows, which gives each
+// the numbers it gets alone; each longer row multiplies on its own.
+func decodeFirst(rows []Row) []int {
+	var order []int
+	for pass := range 2 {
+		for i, r := range rows {
+			if (len(r.Tokens) == 1) == (pass == 0) {
+				order = append(order, i)
+			}
+		}
+	}
+	return order
+}
+
+// spans lays the rows out one after another, in order, and checks them.
+func (m *Model) spans(rows []Row, order []int) ([]span, int, error) {
 	var spans []span
 	N := 0
-	for i, r := range rows {
+	for _, i := range order {
+		r := rows[i]
 		T := len(r.Tokens)
 		if r.Cache == nil || T == 0 || r.Cache.Len+T > r.Cache.k[0].Dim(0) {
 			return nil, 0, fmt.Errorf("engine: row %d: %d tokens do not fit its cache", i, T)
@@ -192,6 +211,27 @@ func (p *pass) seqAttention(l int, a *acts, k, v *Tensor) {
 		out := of.Rows(s.start, s.start+s.n).Reshape(1, s.n, H, D)
 		dev.Attention(out, nil, q, ck.Rows(0, end).Reshape(1, end, KVH, D), cv.Rows(0, end).Reshape(1, end, KVH, D), p.attnOpts(l))
 	}
+}
+
+// seqLinear is linear i of layer l in a batched step: the base product of
+// the one-token rows in one MatMulRows (batch-invariant), of each longer row
+// by itself, then the bias and each row's adapter.
+func (p *pass) seqLinear(l, i int, y, x *Tensor) {
+	dev, lin := p.m.dev, &p.m.layers[l].lin[i]
+	d := 0
+	for d < len(p.seqs) && p.seqs[d].n == 1 {
+		d++
+	}
+	if d > 0 {
+		dev.MatMulRows(y.Rows(0, d), x.Rows(0, d), lin.w)
+	}
+	for _, s := range p.seqs[d:] {
+		dev.MatMul(y.Rows(s.start, s.start+s.n), x.Rows(s.start, s.start+s.n), lin.w)
+	}
+	if lin.bias != nil {
+		dev.AddBias(y, lin.bias)
+	}
+	p.seqLoRA(l, i, y, x)
 }
 
 // seqLoRA adds each row's own adapter on linear i of layer l to y, rows of

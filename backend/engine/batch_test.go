@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/hone-ai/hone/backend/compute"
@@ -195,5 +196,66 @@ func TestGrowCache(t *testing.T) {
 	}
 	if e := relErr(got, want[3*m.Config.VocabSize:]); e > 1e-6 {
 		t.Fatalf("after growing: relative error %.2g", e)
+	}
+}
+
+// TestStepBatchInvariant: a row's logits do not depend on what else is in
+// the step — bit for bit — so a served answer with a seed is the same alone
+// and under load (the load test's check): prompts, then decoding rows, on
+// stories260K (f32) and on the real packed SmolLM2 (GGUF blocks, whose one
+// row multiplies through integer dots and several through f32 tiles).
+func TestStepBatchInvariant(t *testing.T) {
+	t.Run("stories260K", func(t *testing.T) {
+		m, tok := stories260K(t, cpu.New())
+		stepInvariant(t, m, [][]int{tok.Encode("Once upon a time", true), tok.Encode("The dog", true), {1}, tok.Encode("Tom had a blue boat and", true)})
+	})
+	t.Run("SmolLM2", func(t *testing.T) {
+		m, tok, tmpl := smolLM2With(t, cpu.New(), LoadPacked)
+		stepInvariant(t, m, [][]int{chatPrompt(t, tok, tmpl, "What is the capital of France?"), chatPrompt(t, tok, tmpl, "Name three colours."),
+			tok.Encode("Once upon a time", false), {1}})
+	})
+}
+
+// stepInvariant runs each prompt and then 3 decoding steps alone, then all
+// of them together, and requires equal logits.
+func stepInvariant(t *testing.T, m *Model, prompts [][]int) {
+	t.Helper()
+	const steps = 4
+	run := func(idx []int) map[int][][]float32 {
+		out := map[int][][]float32{}
+		caches, next := map[int]*Cache{}, map[int][]int{}
+		for _, i := range idx {
+			caches[i], next[i] = m.NewCache(64), prompts[i]
+		}
+		ws := m.NewWorkspace()
+		for range steps {
+			var rows []Row
+			for _, i := range idx {
+				rows = append(rows, Row{Cache: caches[i], Tokens: next[i]})
+			}
+			logits, err := m.Step(ws, rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, i := range idx {
+				out[i] = append(out[i], logits[k])
+				next[i] = []int{slices.Index(logits[k], slices.Max(logits[k]))}
+			}
+		}
+		return out
+	}
+	var all []int
+	alone := map[int][][]float32{}
+	for i := range prompts {
+		all = append(all, i)
+		alone[i] = run([]int{i})[i]
+	}
+	together := run(all)
+	for i := range prompts {
+		for s := range steps {
+			if !slices.Equal(together[i][s], alone[i][s]) {
+				t.Fatalf("prompt %d step %d: logits in a batch differ from alone", i, s)
+			}
+		}
 	}
 }

@@ -129,8 +129,14 @@ func (m *Model) embedInto(x, tokens *Tensor) {
 // headForward sets logits to the LM head of the final norm of x, through
 // h and rstd, soft-capped where the family caps them.
 func (m *Model) headForward(logits, h, rstd, x *Tensor) {
+	m.headRows(logits, h, rstd, x, m.dev.MatMul)
+}
+
+// headRows is headForward through matmul (MatMul, or MatMulRows for a
+// batched step's rows).
+func (m *Model) headRows(logits, h, rstd, x *Tensor, matmul func(out, x, w *Tensor)) {
 	m.dev.RMSNorm(h, rstd, x, m.norm, float32(m.Config.NormEps))
-	m.dev.MatMul(logits, h, m.head)
+	matmul(logits, h, m.head)
 	if m.fam.finalCap != 0 {
 		m.dev.SoftCap(logits, m.fam.finalCap)
 	}

@@ -73,10 +73,11 @@ func (p *pass) linear(a *acts, l, i int, y, x *Tensor) {
 	if lin.lora != nil && a.u[i] == nil {
 		a.u[i] = p.m.dev.Alloc(compute.F32, x.Len()/x.Dim(-1), lin.lora.A.Dim(0))
 	}
-	linearForward(p.m.dev, y, x, p.dropped(l, i, x), lin, a.u[i])
 	if p.seqs != nil {
-		p.seqLoRA(l, i, y, x)
+		p.seqLinear(l, i, y, x)
+		return
 	}
+	linearForward(p.m.dev, y, x, p.dropped(l, i, x), lin, a.u[i])
 }
 
 // dropped is the adapter's input for linear i of layer l: x, or in a

@@ -19,12 +19,13 @@ import (
 
 // Options configure an Engine.
 type Options struct {
-	Name       string         // the base model's id; default: the model file or folder name
-	Load       string         // weights: "auto" (default), "packed", "f32", "bf16", "nf4"
-	Context    int            // most positions a sequence may use; default min(the model's, 4096)
-	MaxBatch   int            // sequences decoding at once; default 16, the rest wait
-	StepTokens int            // most tokens one step carries (prompt chunks plus decodes); default 512
-	Device     compute.Device // required
+	Name         string         // the base model's id; default: the model file or folder name
+	Load         string         // weights: "auto" (default), "packed", "f32", "bf16", "nf4"
+	Context      int            // most positions a sequence may use; default min(the model's, 4096)
+	MaxBatch     int            // sequences decoding at once; default 16, the rest wait
+	StepTokens   int            // tokens one step carries (prompt chunks plus decodes), past the first chunk; default 512
+	PrefillChunk int            // a prompt is read this many tokens at a time; default 256
+	Device       compute.Device // required
 }
 
 // Engine is a base model with resident adapters and the loop that batches
@@ -91,6 +92,9 @@ func Open(path string, o Options) (*Engine, error) {
 	}
 	if e.o.StepTokens <= 0 {
 		e.o.StepTokens = 512
+	}
+	if e.o.PrefillChunk <= 0 {
+		e.o.PrefillChunk = 256
 	}
 	e.baseHash = sync.OnceValues(func() (string, error) { return hashBase(e.path) })
 	go e.loop()

@@ -49,7 +49,7 @@ func TestGreedyStreamsTheKnownStory(t *testing.T) {
 func TestMixedAdaptersMatchAlone(t *testing.T) {
 	a := infertest.TrainAdapter(t, "The dog ran to the big red ball and the cat sat on the mat.", 1)
 	b := infertest.TrainAdapter(t, "Tom had a blue boat. He sailed it on the lake every day.", 2)
-	e := openStories(t, Options{MaxBatch: 6, StepTokens: 16}, map[string]string{"dog": a, "boat": b})
+	e := openStories(t, Options{MaxBatch: 6, StepTokens: 16, PrefillChunk: 3}, map[string]string{"dog": a, "boat": b})
 	type req struct{ r Request }
 	var reqs []Request
 	for i := range 18 {

@@ -201,11 +201,20 @@ func (e *Engine) turn(ws *engine.Workspace, active []*job) []*job {
 			budget--
 		}
 	}
-	for _, j := range live { // then prompt chunks with what is left
-		if j.fed < len(j.prompt) && budget > 0 {
-			n := min(len(j.prompt)-j.fed, budget)
+	// Then prompt chunks with what is left. A prompt is cut at fixed places
+	// (every PrefillChunk tokens), whatever else runs: each chunk multiplies
+	// on its own, so its numbers, like a decoding row's, never depend on the
+	// load (batch invariance: a seed gives the same answer alone or not).
+	chunks := 0
+	for _, j := range live {
+		if j.fed < len(j.prompt) {
+			n := min(len(j.prompt)-j.fed, e.o.PrefillChunk)
+			if n > budget && chunks > 0 {
+				continue
+			}
 			rows, in = append(rows, e.row(j, j.prompt[j.fed:j.fed+n])), append(in, j)
 			budget -= n
+			chunks++
 		}
 	}
 	if len(rows) == 0 {

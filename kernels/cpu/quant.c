@@ -570,6 +570,74 @@ T2 static void qm_tiles_avx2(void *p, int t0, int t1) { qm_tiles(p, t0, t1, 8, 3
 T5 static void qm_tiles_avx512(void *p, int t0, int t1) { qm_tiles(p, t0, t1, 16, 4, hf2_fn); }
 #endif
 
+// quantize_row fills row n's codes and per-block scales and sums the way the
+// one-row path quantises its input.
+static void quantize_row(const float *inp, int C, int fine, int path, int8_t *xq, int16_t *xq16, float *xd, float *xs) {
+    for (int b = 0; b < C / 32; b++) {
+        if (fine) {
+            quantize_block16(inp + 32 * b, xq16 + 32 * b, xd + b, xs + b);
+            continue;
+        }
+#if defined(__x86_64__)
+        if (path == QP_VNNI) {
+            quantize_block_avx512(inp + 32 * b, xq + 32 * b, xd + b, xs + b);
+            continue;
+        }
+#endif
+        quantize_block(inp + 32 * b, xq + 32 * b, xd + b, xs + b);
+    }
+}
+
+// Rows at once, each as the one-row path computes it: every input row is
+// quantised on its own and each weight row, read once and kept in L1, is
+// dotted with all of them by the same integer dot. A row's outputs are so
+// bit for bit those it gets alone, whatever rows share its call: batched
+// decoding gives each sequence what it gets by itself (batch invariance),
+// and the weights are read once for the batch.
+typedef struct {
+    qm_args a;
+    long xstride; // bytes of one row's codes
+} qm_rows_args;
+
+static void qm_rows(void *p, int t0, int t1) {
+    const qm_rows_args *r = p;
+    const qm_args *a = &r->a;
+    int nb = a->C / 32;
+    int o1 = t1 * QTILE < a->OC ? t1 * QTILE : a->OC;
+    for (int o = t0 * QTILE; o < o1; o++) {
+        const uint8_t *wr = a->w + o * a->row_bytes;
+        for (int n = 0; n < a->N; n++) {
+            const int8_t *xq = (const int8_t *)((const char *)a->xq + n * r->xstride);
+            qrow x = {xq, (const int16_t *)xq, a->xd + (long)n * nb, a->xs + (long)n * nb};
+            a->out[(long)n * a->OC + o] = a->dot(wr, x, nb);
+        }
+    }
+}
+
+void quant_matmul_rows(float *out, const float *inp, const uint8_t *w, int type, int N, int C, int OC, int fine,
+                       int nthreads, int path) {
+    path = quant_path(path);
+    if (N == 1 || (fine && path == QP_SCALAR)) {
+        // One row, or the f32 tiles (a scalar CPU's fine path) for every row
+        // one at a time: each row again as it runs alone.
+        for (int n = 0; n < N; n++)
+            quant_matmul_forward(out + (long)n * OC, inp + (long)n * C, w, type, 1, C, OC, fine, nthreads, path);
+        return;
+    }
+    int nb = C / 32;
+    long xstride = (long)C * (fine ? 2 : 1);
+    float *xd = malloc((size_t)N * (2 * nb * sizeof(float) + xstride)), *xs = xd + (long)N * nb;
+    int8_t *xq = (int8_t *)(xs + (long)N * nb);
+    for (int n = 0; n < N; n++)
+        quantize_row(inp + (long)n * C, C, fine, path, xq + n * xstride, (int16_t *)(xq + n * xstride), xd + (long)n * nb,
+                     xs + (long)n * nb);
+    qm_rows_args r = {.a = {.out = out, .w = w, .row_bytes = (long)nb * quant_block_bytes(type), .N = N, .C = C, .OC = OC,
+                            .type = type, .xq = xq, .xd = xd, .xs = xs, .dot = pick_dot(path, type, fine)},
+                      .xstride = xstride};
+    parallel_for((OC + QTILE - 1) / QTILE, nthreads, 2.0 * QTILE * N * C, qm_rows, &r);
+    free(xd);
+}
+
 void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int type, int N, int C, int OC, int fine,
                           int nthreads, int path) {
     path = quant_path(path);
@@ -591,19 +659,7 @@ void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int ty
     float *xd = malloc(2 * nb * sizeof(float) + (size_t)C * (fine ? 2 : 1)), *xs = xd + nb;
     int8_t *xq = (int8_t *)(xs + nb);
     int16_t *xq16 = (int16_t *)xq;
-    for (int b = 0; b < nb; b++) {
-        if (fine) {
-            quantize_block16(inp + 32 * b, xq16 + 32 * b, xd + b, xs + b);
-            continue;
-        }
-#if defined(__x86_64__)
-        if (path == QP_VNNI) {
-            quantize_block_avx512(inp + 32 * b, xq + 32 * b, xd + b, xs + b);
-            continue;
-        }
-#endif
-        quantize_block(inp + 32 * b, xq + 32 * b, xd + b, xs + b);
-    }
+    quantize_row(inp, C, fine, path, xq, xq16, xd, xs);
     a.xq = xq, a.xq16 = xq16, a.xd = xd, a.xs = xs, a.dot = pick_dot(path, type, fine);
     parallel_for(tiles, nthreads, 2.0 * QTILE * C, qm_row, &a);
     free(xd);

@@ -80,12 +80,29 @@ func QuantMatmulForwardFine(out, inp []float32, w []byte, t QType, n, c, oc int)
 	quantMatmulForward(out, inp, w, t, n, c, oc, true, qpBest)
 }
 
-func quantMatmulForward(out, inp []float32, w []byte, t QType, n, c, oc int, fine bool, path int) {
+// QuantMatmulRows is QuantMatmulForward (fine as QuantMatmulForwardFine)
+// with each row's outputs bit for bit those of a one-row call, whatever
+// rows share the call: batched decoding gives every sequence the numbers it
+// gets alone, with the weights read once for all of them.
+func QuantMatmulRows(out, inp []float32, w []byte, t QType, n, c, oc int, fine bool) {
+	quantMatmulRows(out, inp, w, t, n, c, oc, fine, qpBest)
+}
+
+func quantMatmulRows(out, inp []float32, w []byte, t QType, n, c, oc int, fine bool, path int) {
+	checkQuant(out, inp, w, t, n, c, oc)
+	C.quant_matmul_rows(fp(out), fp(inp), bp(w), C.int(t), C.int(n), C.int(c), C.int(oc), cbool(fine), threads(), C.int(path))
+}
+
+func checkQuant(out, inp []float32, w []byte, t QType, n, c, oc int) {
 	t.check(w, c)
 	if len(w) != oc*t.RowBytes(c) {
 		panic(fmt.Sprintf("cpu: quantised weight of %d bytes is not %d x %d", len(w), oc, c))
 	}
 	need(n*oc, out)
 	need(n*c, inp)
+}
+
+func quantMatmulForward(out, inp []float32, w []byte, t QType, n, c, oc int, fine bool, path int) {
+	checkQuant(out, inp, w, t, n, c, oc)
 	C.quant_matmul_forward(fp(out), fp(inp), bp(w), C.int(t), C.int(n), C.int(c), C.int(oc), cbool(fine), threads(), C.int(path))
 }

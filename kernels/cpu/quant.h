@@ -20,4 +20,8 @@ int quant_path(int want);
 // does, or with fine set to 16 bits; more rows multiply in f32.
 void quant_matmul_forward(float *out, const float *inp, const uint8_t *w, int type, int N, int C, int OC, int fine,
                           int nthreads, int path);
+// quant_matmul_rows is quant_matmul_forward with every row computed exactly
+// as a one-row call computes it (batch invariance), the weights read once.
+void quant_matmul_rows(float *out, const float *inp, const uint8_t *w, int type, int N, int C, int OC, int fine,
+                       int nthreads, int path);
 #endif

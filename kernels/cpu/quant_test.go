@@ -182,3 +182,32 @@ func BenchmarkQuantMatmul(b *testing.B) {
 		}
 	}
 }
+
+// TestQuantMatmulRows: on every path, each row of a QuantMatmulRows call is
+// bit for bit a one-row call of that row, fine or not.
+func TestQuantMatmulRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, qt := range qtypes {
+		for _, s := range [][3]int{{2, 32, 1}, {3, 576, 100}, {8, 1536, 33}, {5, 160, 9}} {
+			n, c, oc := s[0], s[1], s[2]
+			w := randBlocks(r, qt.t, oc, c)
+			x := ref.Randn(r, n*c, 1)
+			for _, p := range []int{qpScalar, qpAVX2, qpVNNI} {
+				if quantPath(p) != p {
+					continue
+				}
+				for _, fine := range []bool{false, true} {
+					got := make([]float32, n*oc)
+					quantMatmulRows(got, x, w, qt.t, n, c, oc, fine, p)
+					for i := range n {
+						one := make([]float32, oc)
+						quantMatmulForward(one, x[i*c:(i+1)*c], w, qt.t, 1, c, oc, fine, p)
+						if !slices.Equal(one, got[i*oc:(i+1)*oc]) {
+							t.Fatalf("%s %v path %d fine %v: row %d differs from its one-row call", qt.name, s, p, fine, i)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -76,7 +76,18 @@ static void vtanh_scalar(float *y, const float *x, float sx, float mul, int n) {
             s = add_(s, e);                                                                                                   \
             if (y) store(y + i, mul_(vmul, e));                                                                               \
         }                                                                                                                     \
-        return hsum(s) + vexp_scalar(y ? y + i : 0, x + i, sx, add, mul, n - i);                                              \
+        float sum = hsum(s);                                                                                                  \
+        if (i < n) { /* the tail through the same vector code: an element's value never depends on where it sits */        \
+            float xb[VL] = {0}, yb[VL];                                                                                       \
+            for (int j = i; j < n; j++) xb[j - i] = x[j];                                                                     \
+            V e = exp_##SUF(fma_(vsx, load(xb), vadd));                                                                       \
+            store(yb, e);                                                                                                     \
+            for (int j = i; j < n; j++) {                                                                                     \
+                sum += yb[j - i];                                                                                             \
+                if (y) y[j] = mul * yb[j - i];                                                                                \
+            }                                                                                                                 \
+        }                                                                                                                     \
+        return sum;                                                                                                           \
     }
 
 // vtanh_SUF is tanh1 a vector at a time, on GCC's vector operators: the
@@ -94,7 +105,12 @@ static void vtanh_scalar(float *y, const float *x, float sx, float mul, int n) {
             VI t = ((VI)small & m) | ((VI)big & ~m);                                                             \
             store(y + i, (V)(t ^ sign) * mul);                                                                   \
         }                                                                                                        \
-        vtanh_scalar(y + i, x + i, sx, mul, n - i);                                                              \
+        if (i < n) { /* the tail padded to a vector, as vexp's */                                                \
+            float xb[VL] = {0}, yb[VL];                                                                          \
+            for (int j = i; j < n; j++) xb[j - i] = x[j];                                                        \
+            vtanh_##SUF(yb, xb, sx, mul, VL);                                                                    \
+            for (int j = i; j < n; j++) y[j] = yb[j - i];                                                        \
+        }                                                                                                        \
     }
 
 #define R256(v) _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)

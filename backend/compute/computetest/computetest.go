@@ -26,6 +26,7 @@ func Run(t *testing.T, dev compute.Device) {
 		{"Memory", testMemory},
 		{"MatMul", testMatMul},
 		{"MatMulFormats", testMatMulFormats},
+		{"MatMulRows", testMatMulRows},
 		{"RMSNorm", testRMSNorm},
 		{"RoPE", testRoPE},
 		{"Attention", testAttention},

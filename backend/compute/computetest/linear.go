@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/hone-ai/hone/backend/compute"
@@ -160,4 +161,39 @@ func f16(f float32) uint16 {
 		return 0
 	}
 	return uint16(b>>16&0x8000) | uint16((b>>23&0xff)-112)<<10 | uint16(b>>13&0x3ff)
+}
+
+// testMatMulRows: for every weight format, each row of a MatMulRows over
+// several rows equals, bit for bit, a one-row MatMul of it.
+func testMatMulRows(t *testing.T, e *env) {
+	dev := e.dev
+	n, c, oc := 7, 128, 72
+	x, w32 := e.randn(n*c, 1), e.randn(oc*c, 0.3)
+	nf4, err := model.QuantizeNF4(w32, oc, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hw := range []compute.HostWeight{
+		{DType: compute.F32, F32: w32},
+		{DType: compute.BF16, BF16: toBF16(w32)},
+		{DType: compute.NF4, NF4: nf4},
+		{DType: compute.Q8_0, Blocks: quantizeQ8(w32)},
+		{DType: compute.Q8_0, Blocks: quantizeQ8(w32), Fine: true},
+	} {
+		hw.Rows, hw.Cols = oc, c
+		w, err := dev.UploadWeight(hw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := dev.Alloc(compute.F32, n, oc)
+		dev.MatMulRows(all, e.up(x, n, c), w)
+		got := e.down(all)
+		for i := range n {
+			one := dev.Alloc(compute.F32, 1, oc)
+			dev.MatMul(one, e.up(x[i*c:(i+1)*c], 1, c), w)
+			if !slices.Equal(e.down(one), got[i*oc:(i+1)*oc]) {
+				t.Fatalf("%s fine=%v: row %d of MatMulRows differs from its one-row MatMul", hw.DType, hw.Fine, i)
+			}
+		}
+	}
 }

@@ -34,6 +34,26 @@ func (*Device) MatMul(out, x, w *compute.Tensor) {
 	}
 }
 
+// MatMulRows: the f32 dot-product tiles sum each output in one order
+// whatever rows share a tile (matmul_simd.c), so f32 weights need nothing
+// more; GGUF blocks multiply several rows in f32 but one row through 8-bit
+// integer dots, so their rows go through the one-row path together; bf16
+// and NF4 run a row at a time.
+func (d *Device) MatMulRows(out, x, w *compute.Tensor) {
+	n, c := rowsOf(x)
+	oc := w.Dim(0)
+	switch b := w.Buffer().(type) {
+	case *f32Buf:
+		d.MatMul(out, x, w)
+	case *packedBuf:
+		kcpu.QuantMatmulRows(f32(out), f32(x), b.d, b.t, n, c, oc, b.fine)
+	default:
+		for i := range n {
+			d.MatMul(out.Reshape(n, oc).Rows(i, i+1), x.Reshape(n, c).Rows(i, i+1), w)
+		}
+	}
+}
+
 // MatMulAdd takes f32 weights: it is LoRA's B landing on the base output.
 func (*Device) MatMulAdd(out, x, w *compute.Tensor) {
 	n, c := rowsOf(x)

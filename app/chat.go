@@ -99,15 +99,15 @@ func (c *Chat) SaveSettings(id int64, system string, s core.ChatSettings) error 
 func (c *Chat) Delete(id int64) error { return c.h.DeleteConversation(c.shell.ctx, id) }
 
 // Send sends text to every pane of conversation id at once, all with one
-// seed (seed, else the conversation's fixed one, else a new one), streaming
-// under stream.
-func (c *Chat) Send(stream string, id int64, panes []string, text string, seed *uint64) (core.SendResult, error) {
+// seed (the conversation's fixed one, else a new one), streaming under
+// stream.
+func (c *Chat) Send(stream string, id int64, panes []string, text string) (core.SendResult, error) {
 	ctx, on, end, err := c.open(stream, id, false)
 	if err != nil {
 		return core.SendResult{}, err
 	}
 	defer end()
-	return c.h.Send(ctx, id, panes, text, seed, on)
+	return c.h.Send(ctx, id, panes, text, nil, on)
 }
 
 // Regenerate answers the last turn again in one pane.
@@ -122,13 +122,13 @@ func (c *Chat) Regenerate(stream string, id int64, pane string) (core.PaneAnswer
 
 // Edit replaces user turn messageID (and all after it) by text and sends
 // it to panes.
-func (c *Chat) Edit(stream string, id, messageID int64, text string, panes []string, seed *uint64) (core.SendResult, error) {
+func (c *Chat) Edit(stream string, id, messageID int64, text string, panes []string) (core.SendResult, error) {
 	ctx, on, end, err := c.open(stream, id, false)
 	if err != nil {
 		return core.SendResult{}, err
 	}
 	defer end()
-	return c.h.EditAndResend(ctx, id, messageID, text, panes, seed, on)
+	return c.h.EditAndResend(ctx, id, messageID, text, panes, nil, on)
 }
 
 // Stop ends a stream; what it had written is kept.

@@ -125,10 +125,10 @@ func TestChatFacade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Chat.Send("s1", c.ID, []string{"base"}, "hi", nil); !errors.Is(err, core.ErrChatUnavailable) {
+	if _, err := a.Chat.Send("s1", c.ID, []string{"base"}, "hi"); !errors.Is(err, core.ErrChatUnavailable) {
 		t.Errorf("send without an engine: %v", err)
 	}
-	if _, err := a.Chat.Send("", c.ID, []string{"base"}, "hi", nil); err == nil {
+	if _, err := a.Chat.Send("", c.ID, []string{"base"}, "hi"); err == nil {
 		t.Error("a stream without a name")
 	}
 	if len(a.Chat.streams) != 0 {

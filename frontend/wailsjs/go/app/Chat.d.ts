@@ -19,7 +19,7 @@ export function Defaults():Promise<core.ChatSettings>;
 
 export function Delete(arg1:number):Promise<void>;
 
-export function Edit(arg1:string,arg2:number,arg3:number,arg4:string,arg5:Array<string>,arg6:any):Promise<core.SendResult>;
+export function Edit(arg1:string,arg2:number,arg3:number,arg4:string,arg5:Array<string>):Promise<core.SendResult>;
 
 export function ExportPreferences(arg1:string):Promise<core.PreferenceExport>;
 
@@ -31,6 +31,6 @@ export function Rename(arg1:number,arg2:string):Promise<void>;
 
 export function SaveSettings(arg1:number,arg2:string,arg3:core.ChatSettings):Promise<void>;
 
-export function Send(arg1:string,arg2:number,arg3:Array<string>,arg4:string,arg5:any):Promise<core.SendResult>;
+export function Send(arg1:string,arg2:number,arg3:Array<string>,arg4:string):Promise<core.SendResult>;
 
 export function Stop(arg1:string):Promise<void>;

@@ -34,8 +34,8 @@ export function Delete(arg1) {
   return window['go']['app']['Chat']['Delete'](arg1);
 }
 
-export function Edit(arg1, arg2, arg3, arg4, arg5, arg6) {
-  return window['go']['app']['Chat']['Edit'](arg1, arg2, arg3, arg4, arg5, arg6);
+export function Edit(arg1, arg2, arg3, arg4, arg5) {
+  return window['go']['app']['Chat']['Edit'](arg1, arg2, arg3, arg4, arg5);
 }
 
 export function ExportPreferences(arg1) {
@@ -58,8 +58,8 @@ export function SaveSettings(arg1, arg2, arg3) {
   return window['go']['app']['Chat']['SaveSettings'](arg1, arg2, arg3);
 }
 
-export function Send(arg1, arg2, arg3, arg4, arg5) {
-  return window['go']['app']['Chat']['Send'](arg1, arg2, arg3, arg4, arg5);
+export function Send(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['Chat']['Send'](arg1, arg2, arg3, arg4);
 }
 
 export function Stop(arg1) {

@@ -52,7 +52,7 @@ func TestArenaMatch(t *testing.T) {
 	h := chatHone(t, gen, "alpha", "beta")
 	cands, _ := h.ChatCandidates(ctx, chatModel)
 	seen := map[[2]string]bool{}
-	for i := range 40 {
+	for i := range 80 {
 		col := newCollect()
 		m, err := h.ArenaStart(ctx, chatModel, "which is best?", "Be fair.", DefaultChatSettings(), col.on)
 		if err != nil {
@@ -71,9 +71,9 @@ func TestArenaMatch(t *testing.T) {
 		}
 		seen[[2]string{v.CandidateA, v.CandidateB}] = true
 	}
-	// 6 ordered pairs of 3 candidates, 40 draws: all of them, but for a
-	// chance of about 6 * (5/6)^40 = 4e-3.
-	if len(seen) < 5 {
+	// 6 ordered pairs of 3 candidates, 80 draws: all of them, but for a
+	// chance below 6 * (5/6)^80 = 3e-6.
+	if len(seen) != 6 {
 		t.Errorf("pairs drawn: %v", seen)
 	}
 	r, err := h.ArenaVote(ctx, 1, store.WinnerB)

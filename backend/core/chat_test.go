@@ -343,9 +343,18 @@ func TestSendStopped(t *testing.T) {
 	h := chatHone(t, gen, "alpha")
 	c, _ := h.CreateConversation(context.Background(), chatModel, "", DefaultChatSettings())
 	ctx, cancel := context.WithCancel(context.Background())
+	// Stop once both panes have streamed some text (callbacks are serialised).
+	spoke, ready := map[string]bool{}, make(chan struct{})
+	on := func(p string, e infer.Event) {
+		if e.Text != "" && !spoke[p] {
+			if spoke[p] = true; len(spoke) == 2 {
+				close(ready)
+			}
+		}
+	}
 	done := make(chan SendResult)
 	go func() {
-		res, err := h.Send(ctx, c.ID, []string{"base", "alpha-2"}, "tell me a long story", nil, nil)
+		res, err := h.Send(ctx, c.ID, []string{"base", "alpha-2"}, "tell me a long story", nil, on)
 		if err != nil {
 			t.Error(err)
 		}
@@ -356,7 +365,7 @@ func TestSendStopped(t *testing.T) {
 	if _, err := h.Send(context.Background(), c.ID, []string{"base"}, "me too", nil, nil); err == nil || !strings.Contains(err.Error(), "is answering") {
 		t.Errorf("a second turn at once: %v", err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	<-ready
 	cancel()
 	res := <-done
 	for _, a := range res.Answers {

@@ -47,6 +47,7 @@ type App struct {
 	Datasets *Datasets
 	Models   *Models
 	Train    *Train
+	Chat     *Chat
 	Jobs     *Jobs
 }
 
@@ -63,6 +64,7 @@ func New(h *core.Hone, openErr error, events *Events, startupProbe bool) *App {
 		Datasets: &Datasets{shell: shell, h: h},
 		Models:   &Models{shell: shell, h: h},
 		Train:    &Train{shell: shell, h: h},
+		Chat:     newChat(shell, h, events),
 		Jobs:     &Jobs{h: h},
 	}
 }
@@ -72,7 +74,7 @@ func (a *App) Bindings() []any {
 	if a.Shell.openErr != nil {
 		return []any{a.Shell}
 	}
-	return []any{a.Shell, a.System, a.Plan, a.Datasets, a.Models, a.Train, a.Jobs}
+	return []any{a.Shell, a.System, a.Plan, a.Datasets, a.Models, a.Train, a.Chat, a.Jobs}
 }
 
 // Startup is Wails' OnStartup.

@@ -20,7 +20,7 @@ func TestOpenedHone(t *testing.T) {
 	defer h.Close()
 	a := New(h, nil, &Events{}, false)
 	a.Shell.ctx, a.System.ctx = ctx, ctx // as Startup does
-	if len(a.Bindings()) != 7 || a.Shell.StartupError() != "" {
+	if len(a.Bindings()) != 8 || a.Shell.StartupError() != "" {
 		t.Fatalf("bindings %d, startup error %q", len(a.Bindings()), a.Shell.StartupError())
 	}
 	info, err := a.Shell.Info()

@@ -58,6 +58,10 @@ type Hone struct {
 	getenv  func(string) string
 	kinds   jobs.Kinds
 	closers []func()
+	// chat serves base models and their adapters to the chat (chat.go);
+	// nil: the chat's use cases answer ErrChatUnavailable.
+	chat     generatorSource
+	chatBusy chatLocks
 }
 
 // Open prepares the data folder and opens the database. Errors wrap

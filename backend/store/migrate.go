@@ -149,6 +149,42 @@ CREATE TABLE adapters (
 	metrics    TEXT    NOT NULL DEFAULT '',
 	created_at DATETIME NOT NULL
 )`}},
+	// Chat (backend/core/chat.go): conversations with a base model, whose
+	// messages belong to a pane (the model id that wrote an answer; "" for
+	// a user turn, which every pane shares); arena votes, a blind match of
+	// two of a base model's candidates (winner "" until the vote).
+	{Version: 7, Name: "chat and arena", SQL: []string{`
+CREATE TABLE conversations (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	title      TEXT    NOT NULL DEFAULT '',
+	model_path TEXT    NOT NULL,
+	system     TEXT    NOT NULL DEFAULT '',
+	sampling   TEXT    NOT NULL DEFAULT '',
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL
+)`, `
+CREATE TABLE chat_messages (
+	id              INTEGER PRIMARY KEY AUTOINCREMENT,
+	conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+	pane            TEXT    NOT NULL DEFAULT '',
+	role            TEXT    NOT NULL,
+	content         TEXT    NOT NULL,
+	stats           TEXT    NOT NULL DEFAULT '',
+	created_at      DATETIME NOT NULL
+)`, `CREATE INDEX chat_messages_conversation ON chat_messages(conversation_id, id)`, `
+CREATE TABLE arena_votes (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	model_path  TEXT    NOT NULL,
+	prompt      TEXT    NOT NULL,
+	candidate_a TEXT    NOT NULL,
+	candidate_b TEXT    NOT NULL,
+	answer_a    TEXT    NOT NULL,
+	answer_b    TEXT    NOT NULL,
+	winner      TEXT    NOT NULL DEFAULT '',
+	seed        INTEGER NOT NULL,
+	created_at  DATETIME NOT NULL,
+	voted_at    DATETIME
+)`, `CREATE INDEX arena_votes_model ON arena_votes(model_path, id)`}},
 }
 
 // ExampleID is the id of example seq (1-based) of a dataset; a dataset's

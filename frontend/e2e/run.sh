@@ -11,7 +11,7 @@ mkdir -p "$out"
 running=
 trap '[ -z "$running" ] || kill -- -"$running" 2>/dev/null || true' EXIT
 
-# HONE_E2E_ONLY=NAME runs one scenario (cpu-only, fake-2xrtx4090, train, damaged-db).
+# HONE_E2E_ONLY=NAME runs one scenario (cpu-only, fake-2xrtx4090, train, chat, damaged-db).
 only=${HONE_E2E_ONLY:-}
 
 scenario() { # name gpus fake-spec [data-folder]
@@ -52,6 +52,9 @@ scenario() { # name gpus fake-spec [data-folder]
   if [ -n "${E2E_TRAIN:-}" ]; then
     HONE_E2E_OUT="$out" node frontend/e2e/train.e2e.mjs
   fi
+  if [ -n "${E2E_CHAT:-}" ]; then
+    HONE_E2E_OUT="$out" node frontend/e2e/chat.e2e.mjs
+  fi
 }
 
 # The Datasets screen imports banking77 (from $HONE_TESTDATA, else
@@ -77,6 +80,25 @@ if [ -z "$only" ] || [ "$only" = train ]; then
   E2E_TRAIN=1 scenario train 0 "" "$train_home"
   echo "e2e: the runs in $train_home:"
   "$bin/hone" --data-dir "$train_home" runs
+fi
+
+# The Chat screen compares stories260K with two adapters trained on it and
+# runs an arena match: the command line adds the model's folder and trains
+# the adapters (alpha, beta: a few steps each on 30 rows of banking77).
+if [ -z "$only" ] || [ "$only" = chat ]; then
+  testdata=${HONE_TESTDATA:-$(pwd)/../shared/testdata}
+  chat_home=$(mktemp -d)
+  bin=$(mktemp -d)
+  go build -o "$bin/hone" .
+  head -n 41 "$testdata/datasets/banking77/train.csv" >"$bin/banking40.csv"
+  "$bin/hone" --data-dir "$chat_home" import "$bin/banking40.csv" --name banking40 --json >/dev/null
+  "$bin/hone" --data-dir "$chat_home" dataset split 1 --eval 0.25 --seed 1 >/dev/null
+  "$bin/hone" --data-dir "$chat_home" models add "$testdata/models/stories260K"
+  for name in alpha beta; do
+    "$bin/hone" --data-dir "$chat_home" train --model "$testdata/models/stories260K/stories260K.bin" --dataset 2 \
+      --max-steps 3 --seq 64 --batch 2 --accum 1 --name "$name" --json >/dev/null
+  done
+  E2E_CHAT=1 scenario chat 0 "" "$chat_home"
 fi
 
 # A damaged database: the window explains, and the file stays as it was.

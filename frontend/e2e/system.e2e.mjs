@@ -95,7 +95,10 @@ await suite({ width: 1200, height: 780 }, async ({ page, check }) => {
     await page.getByRole('button', { name: 'Train', exact: true }).click()
     await page.locator('[data-testid="train-form"]').waitFor({ timeout: 10000 })
     assert.equal(await page.locator('[data-testid="not-built"]').count(), 0, 'the Train screen is built')
-    for (const name of ['Evaluate', 'Chat']) {
+    await page.getByRole('button', { name: 'Chat', exact: true }).click()
+    await page.locator('[data-testid="chat-model"]').waitFor({ timeout: 10000 })
+    assert.equal(await page.locator('[data-testid="not-built"]').count(), 0, 'the Chat screen is built')
+    for (const name of ['Evaluate']) {
       await page.getByRole('button', { name, exact: true }).click()
       assert.equal(await page.locator('h1').innerText(), name)
       assert.match(await text('not-built'), /Not built yet/)

@@ -1,4 +1,5 @@
 import type { app, core, dataset, hw, model, plan, store, train } from '../../wailsjs/go/models'
+import type { ChatSettingsLike, ChatStreamEvent } from './chat'
 import type { Detection, ImportOptions, ParseOptions } from './datasets'
 import type { SpecLike } from './train'
 
@@ -66,6 +67,31 @@ export interface HoneAPI {
   run(id: number): Promise<app.RunDetail>
   adapters(): Promise<store.Adapter[]>
   telemetry(): Promise<app.Telemetry>
+  // Chat screen: what one can chat with on a base model (the base and the
+  // adapters trained on it), stored conversations, and turns: a turn's call
+  // answers when every pane has, while its text streams as onChat events
+  // tagged with the stream the page named; stopChat ends a stream. The
+  // arena: a blind match of two candidates, a vote that reveals them, the
+  // win rates, and the decisive votes as TRL preference pairs (a save
+  // dialog; path '' when cancelled).
+  chatDefaults(): Promise<core.ChatSettings>
+  chatCandidates(modelPath: string): Promise<core.ChatCandidate[]>
+  conversations(): Promise<store.Conversation[]>
+  conversation(id: number): Promise<core.ConversationView>
+  newConversation(modelPath: string, system: string, s: ChatSettingsLike): Promise<store.Conversation>
+  renameConversation(id: number, title: string): Promise<void>
+  saveChatSettings(id: number, system: string, s: ChatSettingsLike): Promise<void>
+  deleteConversation(id: number): Promise<void>
+  send(stream: string, id: number, panes: string[], text: string): Promise<core.SendResult>
+  regenerate(stream: string, id: number, pane: string): Promise<core.PaneAnswer>
+  editAndResend(stream: string, id: number, messageId: number, text: string, panes: string[]): Promise<core.SendResult>
+  stopChat(stream: string): Promise<void>
+  onChat(cb: (e: ChatStreamEvent) => void): () => void
+  arenaStart(stream: string, modelPath: string, prompt: string, system: string, s: ChatSettingsLike): Promise<core.ArenaMatch>
+  arenaVote(id: number, winner: string): Promise<core.ArenaReveal>
+  arenaStats(modelPath: string): Promise<core.ArenaStats>
+  exportPreferences(modelPath: string): Promise<core.PreferenceExport>
+  copyText(text: string): Promise<boolean>
 }
 
 // message is what an error of a HoneAPI call says: Wails rejects with the Go

@@ -6,6 +6,7 @@ import type { Component } from 'svelte'
 import type { HoneAPI } from './api'
 import type { TrainDraft } from './draft.svelte'
 import Adapters from '../screens/Adapters.svelte'
+import Chat from '../screens/Chat.svelte'
 import Datasets from '../screens/Datasets.svelte'
 import NotBuilt from '../screens/NotBuilt.svelte'
 import Plan from '../screens/Plan.svelte'
@@ -49,6 +50,6 @@ export const screens: Screen[] = [
   built('datasets', 'Datasets', Datasets, 'Drop a file, get a clean dataset and a quality report.'),
   built('train', 'Train', Train, 'QLoRA or LoRA training with checkpoints and resume.'),
   notBuilt('evaluate', 'Evaluate', 'Adapters against the base model on held-out data.'),
-  notBuilt('chat', 'Chat', 'Several adapters on one base model, side by side.'),
+  built('chat', 'Chat', Chat, 'Several adapters on one base model, side by side, and a blind arena.'),
   built('adapters', 'Adapters', Adapters, 'Base models and the adapters trained on them.'),
 ]

@@ -5,15 +5,18 @@ import * as Datasets from '../../wailsjs/go/app/Datasets'
 import * as Jobs from '../../wailsjs/go/app/Jobs'
 import * as Models from '../../wailsjs/go/app/Models'
 import * as Train from '../../wailsjs/go/app/Train'
-import { EventsOn } from '../../wailsjs/runtime/runtime'
-import type { dataset, hw, parse, store, train } from '../../wailsjs/go/models'
+import * as Chat from '../../wailsjs/go/app/Chat'
+import { ClipboardSetText, EventsOn } from '../../wailsjs/runtime/runtime'
+import type { core, dataset, hw, parse, store, train } from '../../wailsjs/go/models'
 import type { HoneAPI } from './api'
+import type { ChatStreamEvent } from './chat'
 import { readDetection } from './datasets'
 
 // The event names app.ReportEvent, app.DropEvent and jobs.Event emit under.
 const reportEvent = 'system:report'
 const dropEvent = 'files:dropped'
 const jobEvent = 'job'
+const chatEvent = 'chat' // app.ChatEvent
 
 export const wailsAPI: HoneAPI = {
   startupError: Shell.StartupError,
@@ -64,4 +67,23 @@ export const wailsAPI: HoneAPI = {
   run: Train.Run,
   adapters: async () => (await Train.Adapters()) ?? [],
   telemetry: Train.Telemetry,
+  chatDefaults: Chat.Defaults,
+  chatCandidates: async (m) => (await Chat.Candidates(m)) ?? [],
+  conversations: async () => (await Chat.Conversations()) ?? [],
+  conversation: Chat.Conversation,
+  // The settings' fields are core.ChatSettings' (an absent seed: none fixed).
+  newConversation: (m, sys, s) => Chat.NewConversation(m, sys, s as core.ChatSettings),
+  renameConversation: Chat.Rename,
+  saveChatSettings: (id, sys, s) => Chat.SaveSettings(id, sys, s as core.ChatSettings),
+  deleteConversation: Chat.Delete,
+  send: Chat.Send,
+  regenerate: Chat.Regenerate,
+  editAndResend: Chat.Edit,
+  stopChat: Chat.Stop,
+  onChat: (cb) => EventsOn(chatEvent, (e: ChatStreamEvent) => cb(e)),
+  arenaStart: (stream, m, prompt, sys, s) => Chat.ArenaStart(stream, m, prompt, sys, s as core.ChatSettings),
+  arenaVote: Chat.ArenaVote,
+  arenaStats: Chat.ArenaStats,
+  exportPreferences: Chat.ExportPreferences,
+  copyText: ClipboardSetText,
 }

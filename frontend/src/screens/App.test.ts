@@ -35,6 +35,9 @@ function fakeAPI(startupError: string) {
     adapters: vi.fn(async () => []),
     preflight: vi.fn(() => new Promise(() => {})),
     measure: vi.fn(() => new Promise(() => {})),
+    onChat: vi.fn(() => () => {}),
+    conversations: vi.fn(async () => []),
+    chatDefaults: vi.fn(async () => ({ temperature: 0.8, topP: 0.95, maxTokens: 512 })),
   }
 }
 
@@ -47,13 +50,13 @@ async function render(api: ReturnType<typeof fakeAPI>) {
 }
 
 describe('App shell', () => {
-  it('navigates every screen; System, Plan, Datasets, Train and Adapters have content, the others say they are not built', async () => {
+  it('navigates every screen; System, Plan, Datasets, Train, Chat and Adapters have content, the others say they are not built', async () => {
     const api = fakeAPI('')
     const { target, destroy } = await render(api)
     const buttons = [...target.querySelectorAll('nav button')] as HTMLButtonElement[]
     expect(buttons.map((b) => b.textContent!.trim())).toEqual(screens.map((s) => s.title))
     expect(target.textContent).toContain('Data: /d')
-    expect(screens.filter((s) => s.built).map((s) => s.id)).toEqual(['system', 'plan', 'datasets', 'train', 'adapters'])
+    expect(screens.filter((s) => s.built).map((s) => s.id)).toEqual(['system', 'plan', 'datasets', 'train', 'chat', 'adapters'])
     for (const [i, s] of screens.entries()) {
       buttons[i].click()
       flushSync()

@@ -197,6 +197,207 @@ export namespace app {
 
 export namespace core {
 	
+	export class ArenaMatch {
+	    id: number;
+	    answerA: string;
+	    answerB: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ArenaMatch(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.answerA = source["answerA"];
+	        this.answerB = source["answerB"];
+	    }
+	}
+	export class ChatCandidate {
+	    id: string;
+	    name: string;
+	    adapterId: number;
+	    path: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ChatCandidate(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.adapterId = source["adapterId"];
+	        this.path = source["path"];
+	    }
+	}
+	export class ArenaRecord {
+	    candidate: ChatCandidate;
+	    opponent: ChatCandidate;
+	    wins: number;
+	    losses: number;
+	    ties: number;
+	    bothBad: number;
+	    winRate: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ArenaRecord(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.candidate = this.convertValues(source["candidate"], ChatCandidate);
+	        this.opponent = this.convertValues(source["opponent"], ChatCandidate);
+	        this.wins = source["wins"];
+	        this.losses = source["losses"];
+	        this.ties = source["ties"];
+	        this.bothBad = source["bothBad"];
+	        this.winRate = source["winRate"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ArenaReveal {
+	    id: number;
+	    a: ChatCandidate;
+	    b: ChatCandidate;
+	    winner: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ArenaReveal(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.a = this.convertValues(source["a"], ChatCandidate);
+	        this.b = this.convertValues(source["b"], ChatCandidate);
+	        this.winner = source["winner"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ArenaStats {
+	    votes: number;
+	    standings: ArenaRecord[];
+	    pairs: ArenaRecord[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ArenaStats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.votes = source["votes"];
+	        this.standings = this.convertValues(source["standings"], ArenaRecord);
+	        this.pairs = this.convertValues(source["pairs"], ArenaRecord);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class ChatSettings {
+	    temperature: number;
+	    topP: number;
+	    maxTokens: number;
+	    seed?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ChatSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.temperature = source["temperature"];
+	        this.topP = source["topP"];
+	        this.maxTokens = source["maxTokens"];
+	        this.seed = source["seed"];
+	    }
+	}
+	export class ConversationView {
+	    conversation: store.Conversation;
+	    settings: ChatSettings;
+	    panes: string[];
+	    messages: store.ChatMessage[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ConversationView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.conversation = this.convertValues(source["conversation"], store.Conversation);
+	        this.settings = this.convertValues(source["settings"], ChatSettings);
+	        this.panes = source["panes"];
+	        this.messages = this.convertValues(source["messages"], store.ChatMessage);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Database {
 	    path: string;
 	    schemaVersion: number;
@@ -212,6 +413,40 @@ export namespace core {
 	        this.schemaVersion = source["schemaVersion"];
 	        this.health = source["health"];
 	    }
+	}
+	export class PaneAnswer {
+	    pane: string;
+	    message: store.ChatMessage;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PaneAnswer(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.pane = source["pane"];
+	        this.message = this.convertValues(source["message"], store.ChatMessage);
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class PlanChoices {
 	    models: plan.CatalogueModel[];
@@ -229,6 +464,56 @@ export namespace core {
 	        this.cards = this.convertValues(source["cards"], hw.Card);
 	        this.gpus = this.convertValues(source["gpus"], hw.GPU);
 	        this.pricesFile = source["pricesFile"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class PreferenceExport {
+	    path: string;
+	    pairs: number;
+	    skipped: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PreferenceExport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.pairs = source["pairs"];
+	        this.skipped = source["skipped"];
+	    }
+	}
+	export class SendResult {
+	    user: store.ChatMessage;
+	    seed: number;
+	    answers: PaneAnswer[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SendResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.user = this.convertValues(source["user"], store.ChatMessage);
+	        this.seed = source["seed"];
+	        this.answers = this.convertValues(source["answers"], PaneAnswer);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1817,6 +2102,116 @@ export namespace store {
 	        this.contract = source["contract"];
 	        this.metrics = source["metrics"];
 	        this.createdAt = this.convertValues(source["createdAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ChatStats {
+	    ttftMs: number;
+	    tokensPerSecond: number;
+	    completionTokens: number;
+	    seed: number;
+	    finish: string;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ChatStats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ttftMs = source["ttftMs"];
+	        this.tokensPerSecond = source["tokensPerSecond"];
+	        this.completionTokens = source["completionTokens"];
+	        this.seed = source["seed"];
+	        this.finish = source["finish"];
+	        this.error = source["error"];
+	    }
+	}
+	export class ChatMessage {
+	    id: number;
+	    conversationId: number;
+	    pane: string;
+	    role: string;
+	    content: string;
+	    stats: ChatStats;
+	    // Go type: time
+	    createdAt: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new ChatMessage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.conversationId = source["conversationId"];
+	        this.pane = source["pane"];
+	        this.role = source["role"];
+	        this.content = source["content"];
+	        this.stats = this.convertValues(source["stats"], ChatStats);
+	        this.createdAt = this.convertValues(source["createdAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Conversation {
+	    id: number;
+	    title: string;
+	    modelPath: string;
+	    system: string;
+	    sampling: any;
+	    // Go type: time
+	    createdAt: any;
+	    // Go type: time
+	    updatedAt: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Conversation(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.modelPath = source["modelPath"];
+	        this.system = source["system"];
+	        this.sampling = source["sampling"];
+	        this.createdAt = this.convertValues(source["createdAt"], null);
+	        this.updatedAt = this.convertValues(source["updatedAt"], null);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -61,6 +61,7 @@ type Hone struct {
 	// chat serves base models and their adapters to the chat (chat.go);
 	// nil: the chat's use cases answer ErrChatUnavailable.
 	chat     generatorSource
+	server   *chatServer // the child `hone serve` behind chat, when Open made it
 	chatBusy chatLocks
 }
 
@@ -118,6 +119,9 @@ func Open(ctx context.Context, o Options) (*Hone, error) {
 		h.Close()
 		return nil, err
 	}
+	cs := &chatServer{dataDir: dir}
+	h.chat, h.server = chatSource{h: h, s: cs}, cs
+	h.closers = append(h.closers, cs.stop)
 	return h, nil
 }
 

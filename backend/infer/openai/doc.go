@@ -22,7 +22,8 @@
 // Hone's extensions to the answers (SDKs ignore unknown fields):
 //   - a model object carries vLLM's "max_model_len" (the context length,
 //     which Client.ContextLength reads from the base's entry), "root" (the
-//     adapter's folder) and, for an adapter, "parent" (the base's id);
+//     model's or adapter's folder) and, for an adapter, "parent" (the
+//     base's id);
 //   - a non-streamed completion, and the chunk of a stream that carries the
 //     finish_reason, carry "hone": {"seed", "ttft_ms", "tokens_per_second"}:
 //     the seed a seedless request drew, so a reply can be reproduced.

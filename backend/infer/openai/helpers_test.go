@@ -85,13 +85,6 @@ func errorOf(t *testing.T, r reply) wireError {
 	}](t, r.body).Error
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // sseData splits an event stream into its data payloads, failing on
 // anything but "data: ...\n\n" events.
 func sseData(t *testing.T, body []byte) []string {

@@ -3,6 +3,7 @@ package openai
 import (
 	"maps"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -75,8 +76,10 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 		"Unknown request URL: %s %s", r.Method, r.URL.Path))
 }
 
-// recoverPanics turns a handler's panic into a 500 (when nothing was
-// written yet) and a log line, so one bad request cannot stop the server.
+// recoverPanics turns a handler's panic into a 500 and a log line, so one
+// bad request cannot stop the server. When the answer has begun (a
+// stream), it aborts the connection instead: a stream that simply ended
+// would read as complete to an SDK, a cut one reads as broken.
 // http.ErrAbortHandler is re-raised: it is net/http's deliberate abort.
 func (s *server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -89,11 +92,12 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.o.Logf("openai: panic serving %s %s: %v", r.Method, r.URL.Path, v)
-			if !tw.wrote {
-				writeError(tw, apiError(http.StatusInternalServerError, "server_error", "internal_error",
-					"internal error serving %s: %v", r.URL.Path, v))
+			s.o.Logf("openai: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack())
+			if tw.wrote {
+				panic(http.ErrAbortHandler)
 			}
+			writeError(tw, apiError(http.StatusInternalServerError, "server_error", "internal_error",
+				"internal error serving %s: %v", r.URL.Path, v))
 		}()
 		next.ServeHTTP(tw, r)
 	})

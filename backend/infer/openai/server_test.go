@@ -1,7 +1,9 @@
 package openai
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -219,5 +221,30 @@ func TestPanicIsA500AndTheServerLives(t *testing.T) {
 	}
 	if ok := call(t, srv, "POST", "/v1/completions", `{"prompt":"still there?"}`); ok.status != 200 {
 		t.Fatalf("after a panic: %d %s", ok.status, ok.body)
+	}
+}
+
+// TestPanicMidStreamAborts: a panic after the answer began cuts the
+// connection, so the client sees a broken stream, not a short complete one.
+func TestPanicMidStreamAborts(t *testing.T) {
+	s := &server{o: Options{Logf: t.Logf}}
+	srv := httptest.NewServer(s.recoverPanics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write([]byte("data: {}\n\n"))
+		http.NewResponseController(w).Flush()
+		panic("mid-stream")
+	})))
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err == nil {
+		t.Fatalf("the stream ended cleanly after a panic: %q", body)
+	}
+	if string(body) != "data: {}\n\n" {
+		t.Errorf("body before the cut %q", body)
 	}
 }

@@ -81,7 +81,8 @@ func Open(path string, o Options) (*Engine, error) {
 	}
 	e.name = o.Name
 	if e.name == "" {
-		e.name = strings.TrimSuffix(filepath.Base(mm.Path), ".gguf")
+		base := filepath.Base(mm.Path)
+		e.name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
 	if e.o.Context <= 0 {
 		e.o.Context = min(max(mm.Config.MaxPositions, 1), 4096)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/hone-ai/hone/backend/compute/cpu"
+	"github.com/hone-ai/hone/backend/infer/infertest"
 	"net"
 	"net/http"
 	"os"
@@ -46,9 +48,31 @@ type sdkText struct {
 }
 
 // TestRealClients runs OpenAI's own Node and Python SDKs against the
-// server on a real loopback listener, with a token. Its Generator comes
-// from newTestGenerator, so the same run can check the real engine.
+// server on a real loopback listener, with a token: over the fake (exact
+// texts), and over the real engine on stories260K with two adapters
+// trained on it (each answer equal to the engine's own for that request).
 func TestRealClients(t *testing.T) {
+	t.Run("fake", func(t *testing.T) { realClients(t, newTestGenerator(t)) })
+	t.Run("stories260K", func(t *testing.T) { realClients(t, realEngine(t)) })
+}
+
+// realEngine serves stories260K with two adapters trained on it.
+func realEngine(t *testing.T) infer.Generator {
+	t.Helper()
+	e, err := infer.Open(infertest.Stories(t), infer.Options{Device: cpu.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	for name, text := range map[string]string{"dog": "The dog ran to the big red ball.", "boat": "Tom had a blue boat. He sailed it."} {
+		if err := e.LoadAdapter(name, infertest.TrainAdapter(t, text, uint64(len(text)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+func realClients(t *testing.T, g infer.Generator) {
 	node := lookPath(t, "node", "Node 20.19+ comes with the machine (see the Makefile's tools rule)")
 	testfiles.Require(t, filepath.Join(clientsDir, "node_modules", "openai", "package.json"),
 		"run `npm ci --prefix backend/infer/openai/testdata/clients`, as `make test` does")
@@ -58,7 +82,6 @@ func TestRealClients(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	g := newTestGenerator(t)
 	const token = "hone-test-token"
 	baseURL := listen(t, NewServer(g, Options{Token: token, Logf: t.Logf}))
 	models := modelIDs(g)
@@ -150,12 +173,22 @@ func checkSDKText(t *testing.T, g infer.Generator, models []string, s sdkSummary
 		if r.Chat.Text == "" || r.Chat.Text != r.Chat.Streamed || r.Completion.Text == "" || r.Completion.Text != r.Completion.Streamed {
 			t.Errorf("%s %s: whole and streamed differ: %+v", s.SDK, model, r)
 		}
-		if !isFake {
-			continue
-		}
 		adapter := model
 		if i == 0 {
 			adapter = ""
+		}
+		if !isFake {
+			// The SDK's text is the engine's own for the same request.
+			sampling := infer.Sampling{MaxTokens: 24, Seed: ptr(uint64(1234))}
+			chat := infer.Request{Adapter: adapter, Messages: []infer.Message{{Role: "system", Content: "You are brief."},
+				{Role: "user", Content: "Say hello to the tester."}}, Sampling: sampling}
+			if want := direct(t, g, chat); r.Chat.Text != want {
+				t.Errorf("%s %s: chat %q, the engine says %q", s.SDK, model, r.Chat.Text, want)
+			}
+			if want := direct(t, g, infer.Request{Adapter: adapter, Prompt: "The capital of France is", Sampling: sampling}); r.Completion.Text != want {
+				t.Errorf("%s %s: completion %q, the engine says %q", s.SDK, model, r.Completion.Text, want)
+			}
+			continue
 		}
 		wantChat := f.reply(infer.Request{Adapter: adapter, Messages: []infer.Message{{Role: "user", Content: "Say hello to the tester."}}})
 		wantText := f.reply(infer.Request{Prompt: "The capital of France is"})
@@ -165,3 +198,19 @@ func checkSDKText(t *testing.T, g infer.Generator, models []string, s sdkSummary
 		}
 	}
 }
+
+// direct is the engine's answer to r, read straight from Generate.
+func direct(t *testing.T, g infer.Generator, r infer.Request) string {
+	t.Helper()
+	ch, err := g.Generate(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	for ev := range ch {
+		sb.WriteString(ev.Text)
+	}
+	return sb.String()
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -166,22 +166,50 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
+// get sends GET base/path with the run's token.
+func (c *client) get(ctx context.Context, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.cfg.url, "/")+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	if c.cfg.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.cfg.token)
+	}
+	return c.http.Do(req)
+}
+
+// firstModel is the first id GET /models lists.
+func (c *client) firstModel(ctx context.Context) (string, error) {
+	resp, err := c.get(ctx, "/models")
+	if err != nil {
+		return "", fmt.Errorf("listing models: %w", err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("listing models: HTTP %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		return "", fmt.Errorf("listing models: %w", err)
+	}
+	if len(list.Data) == 0 || list.Data[0].ID == "" {
+		return "", errors.New("the server lists no model")
+	}
+	return list.Data[0].ID, nil
+}
+
 // waitReady polls GET /models until it answers 200 or limit passes:
 // servers answer 503 there while the model loads.
 func (c *client) waitReady(ctx context.Context, limit time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	url := strings.TrimRight(c.cfg.url, "/") + "/models"
 	var last error
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		if c.cfg.token != "" {
-			req.Header.Set("Authorization", "Bearer "+c.cfg.token)
-		}
-		resp, err := c.http.Do(req)
+		resp, err := c.get(ctx, "/models")
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -193,7 +221,7 @@ func (c *client) waitReady(ctx context.Context, limit time.Duration) error {
 		last = err
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s not ready after %v: %w", url, limit, last)
+			return fmt.Errorf("%s/models not ready after %v: %w", c.cfg.url, limit, last)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

@@ -35,8 +35,9 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080/v1", "server base URL; /chat/completions or /completions is appended")
 	fs.StringVar(&c.token, "token", "", "bearer token")
 	fs.StringVar(&c.label, "label", "", "a name printed before the figures")
-	models := fs.String("models", "default", "comma-separated model names; requests take them in turn")
+	models := fs.String("models", "", "comma-separated model names; requests take them in turn (default: the first model GET /models lists)")
 	prompt := fs.String("prompt", "What is the capital of France?", "the prompt (the user turn with -chat)")
+	promptFile := fs.String("prompt-file", "", "file whose whole text is the prompt (newlines kept: a prompt already rendered through a chat template, with -chat=false)")
 	promptsFile := fs.String("prompts", "", "file of prompts, one a line (a line in double quotes is a JSON string, for prompts with newlines); requests take them in turn")
 	fs.IntVar(&c.concurrency, "concurrency", 1, "streams in flight at once")
 	fs.IntVar(&c.requests, "requests", 0, "requests in all (default 4 x concurrency unless -duration)")
@@ -56,24 +57,31 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if err := c.fill(*models, *prompt, *promptsFile, *extra); err != nil {
+	if err := c.fill(*models, *prompt, *promptFile, *promptsFile, *extra); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
 // fill checks the flags and derives the lists and defaults from them.
-func (c *config) fill(models, prompt, promptsFile, extra string) error {
+// No model names leaves c.models empty: run asks the server.
+func (c *config) fill(models, prompt, promptFile, promptsFile, extra string) error {
 	for _, m := range strings.Split(models, ",") {
 		if m = strings.TrimSpace(m); m != "" {
 			c.models = append(c.models, m)
 		}
 	}
-	if len(c.models) == 0 {
-		return errors.New("-models names no model")
-	}
 	c.prompts = []string{prompt}
-	if promptsFile != "" {
+	switch {
+	case promptFile != "" && promptsFile != "":
+		return errors.New("-prompt-file and -prompts: give one")
+	case promptFile != "":
+		raw, err := os.ReadFile(promptFile)
+		if err != nil {
+			return fmt.Errorf("reading the prompt: %w", err)
+		}
+		c.prompts = []string{string(raw)}
+	case promptsFile != "":
 		var err error
 		if c.prompts, err = readPrompts(promptsFile); err != nil {
 			return err

@@ -164,7 +164,8 @@ func TestLoadCountsChunksWithoutUsage(t *testing.T) {
 	if code != 0 || s.CompletionTokens != 6 || s.TokenSource != "content chunks" {
 		t.Fatalf("exit %d, %d tokens from %s; want 6 from content chunks", code, s.CompletionTokens, s.TokenSource)
 	}
-	if f.paths[0] != "/v1/completions" || f.bodies[0]["prompt"] == nil || f.bodies[0]["cache_prompt"] != false {
+	// Without -models, the first model the server lists.
+	if f.paths[0] != "/v1/completions" || f.bodies[0]["prompt"] == nil || f.bodies[0]["cache_prompt"] != false || f.bodies[0]["model"] != "base" {
 		t.Fatalf("completions request %s %v", f.paths[0], f.bodies[0])
 	}
 }
@@ -261,10 +262,26 @@ func TestPromptsAndDistinctJobs(t *testing.T) {
 	}
 }
 
+func TestPromptFileKeepsNewlines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rendered.txt")
+	text := "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseConfig([]string{"-prompt-file", path}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.prompts, []string{text}) || len(cfg.models) != 0 {
+		t.Fatalf("prompts %q models %q", cfg.prompts, cfg.models)
+	}
+}
+
 func TestBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-concurrency", "0"},
-		{"-models", " , "},
+		{"-prompt-file", "a", "-prompts", "b"},
+		{"-prompt-file", "/nonexistent/prompt.txt"},
 		{"-extra", "{not json"},
 		{"stray"},
 	} {
@@ -295,13 +312,13 @@ func TestWaitReady(t *testing.T) {
 					http.Error(w, "Loading model", http.StatusServiceUnavailable)
 					return
 				}
-				_, _ = w.Write([]byte(`{"data":[]}`))
+				_, _ = w.Write([]byte(`{"data":[{"id":"base"}]}`))
 			})
 			mux.Handle("POST /", f)
 			srv := httptest.NewServer(mux)
 			defer srv.Close()
 			var out, errOut bytes.Buffer
-			code := run(context.Background(), []string{"-url", srv.URL + "/v1", "-wait", "2s", "-requests", "1"}, &out, &errOut)
+			code := run(context.Background(), []string{"-url", srv.URL + "/v1", "-wait", "2s", "-requests", "1", "-models", "base"}, &out, &errOut)
 			if code != c.wantCode {
 				t.Fatalf("exit %d, want %d (stderr %q)", code, c.wantCode, errOut.String())
 			}

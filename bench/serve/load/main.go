@@ -41,6 +41,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	if len(cfg.models) == 0 {
+		m, err := cl.firstModel(ctx)
+		if err != nil {
+			fmt.Fprintln(stderr, "load: -models not given:", err)
+			return 1
+		}
+		cfg.models = []string{m}
+	}
 	var solo map[job]string
 	if cfg.verify {
 		if solo, err = runSolo(ctx, cl, cfg.distinctJobs()); err != nil {

@@ -59,6 +59,7 @@ explicit_flags() {
   has avx512_bf16 && flags+=(-DGGML_AVX512_BF16=ON)
   has avx_vnni && flags+=(-DGGML_AVX_VNNI=ON)
   has bmi2 && flags+=(-DGGML_BMI2=ON)
+  has sse4_2 && flags+=(-DGGML_SSE42=ON)
   echo "${flags[@]}"
 }
 
@@ -100,11 +101,16 @@ fi
 
 mkdir -p "$bin"
 for t in "${targets[@]}"; do cp "$cache/build-$variant/bin/$t" "$bin/"; done
-# What the build enabled: the compiler's reading of the flags it was given
-# (for a native build, what -march=native turns on here).
-march=$(grep -o -- '-march=[a-z0-9-]*' "$cache/build-$variant.configure.log" | head -1 || true)
-isa=$(gcc ${march:--march=x86-64} -Q --help=target 2>/dev/null | awk '$2 == "[enabled]" {print $1}' \
-  | grep -E '^-m(sse|avx|fma|f16c|bmi|amx)' | sed 's/^-m//' | tr '\n' ' ')
+# What the build enabled: for a native build, what -march=native turns on
+# here (the compiler's reading); for the fallback, the flags given.
+if [ "$variant" = native ]; then
+  march=-march=native
+  isa=$(gcc -march=native -Q --help=target 2>/dev/null | awk '$2 == "[enabled]" {print $1}' \
+    | grep -E '^-m(sse|avx|fma|f16c|bmi|amx)' | sed 's/^-m//' | tr '\n' ' ')
+else
+  march="-march left generic"
+  isa=$(printf '%s\n' "${flags[@]}" | sed -n 's/^-DGGML_\(.*\)=ON$/\1/p' | tr 'A-Z\n' 'a-z ')
+fi
 commit=$(cat "$src/.upstream-commit" 2>/dev/null || true)
 {
   echo "llama.cpp ${commit:-(commit unknown)} from llama-cpp-python $version, build $variant: ${flags[*]} -DCMAKE_BUILD_TYPE=Release"

@@ -80,7 +80,11 @@ load() {
     || echo "  (load tool exited $?: see above)"
 }
 
+# Every figure is wall time: on a shared machine the load average says how
+# much of the CPU the run had.
+loadavg() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg) ($1)"; }
 echo "model $(basename "$gguf"), $threads threads, CPU:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores"
+loadavg "start"
 "$work/hone-engine-bench" -gguf "$gguf" prompt >"$work/prompt.txt"
 GOMAXPROCS=$threads "$work/hone-engine-bench" -gguf "$gguf" -n 128 decode >"$work/hone-decode.txt"
 prompt_tokens=$(grep -o 'prompt [0-9]* tokens' "$work/hone-decode.txt" | grep -o '[0-9]*')
@@ -100,12 +104,16 @@ echo "== (b) llama-server native, -np 8 -c 8192 --cont-batching, $threads thread
 load "$lport" -label "batch 1" -concurrency 1 -requests 4 -extra "$llama_extra"
 load "$lport" -label "8 concurrent" -concurrency 8 -requests "$requests" -extra "$llama_extra" -verify
 stop_server
+loadavg "after llama.cpp"
 
 echo
 echo "== (c) the same engine-bench prompt in process (bench/engine/run.sh's decode figures)"
 cat "$work/hone-decode.txt"
-[ -d "$root/bench/engine/node_modules/node-llama-cpp" ] || npm ci --prefix "$root/bench/engine" --no-audit --no-fund >/dev/null
+[ -d "$root/bench/engine/node_modules/node-llama-cpp" ] || npm ci --prefix "$root/bench/engine" --no-audit --no-fund >/dev/null 2>"$work/npm.log" \
+  || { cat "$work/npm.log"; exit 1; }
 (cd "$root/bench/engine" && node llamacpp.mjs "$gguf" "$threads" 128 "$work/prompt.txt") | sed 's/^llama.cpp/node-llama-cpp prebuilt/'
+
+loadavg "after the references"
 
 echo
 echo "== (d) hone serve ($hone_bin)"

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,6 +37,8 @@ type result struct {
 type client struct {
 	http *http.Client
 	cfg  *config
+	run  string       // this run's id, unique to it: the keys' prefix
+	sent atomic.Int64 // requests sent, for their idempotency keys
 }
 
 func (c *client) endpoint() string {
@@ -82,6 +85,10 @@ func (c *client) do(ctx context.Context, j job) result {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
+	// Marks the POST replayable: net/http then resends it on a fresh
+	// connection when the reused one was closed by the server before it
+	// answered ("server closed idle connection"), as it does for a GET.
+	req.Header.Set("Idempotency-Key", fmt.Sprintf("%s-%d", c.run, c.sent.Add(1)))
 	if c.cfg.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.cfg.token)
 	}

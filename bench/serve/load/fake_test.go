@@ -29,6 +29,7 @@ type fakeServer struct {
 	bodies []map[string]any
 	paths  []string
 	auth   []string
+	keys   map[string]bool // Idempotency-Key headers seen
 }
 
 func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -51,6 +52,10 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.bodies = append(f.bodies, body)
 	f.paths = append(f.paths, r.URL.Path)
 	f.auth = append(f.auth, r.Header.Get("Authorization"))
+	if f.keys == nil {
+		f.keys = map[string]bool{}
+	}
+	f.keys[r.Header.Get("Idempotency-Key")] = true
 	f.mu.Unlock()
 	if f.status != nil {
 		if code := f.status(model); code != http.StatusOK {

@@ -146,6 +146,10 @@ func TestLoadStreamsSplitAcrossReads(t *testing.T) {
 	if want := float64(s.CompletionTokens) / s.WallSeconds; s.Aggregate != want || s.DecodeMean <= 0 {
 		t.Fatalf("aggregate %v (want %v), decode mean %v", s.Aggregate, want, s.DecodeMean)
 	}
+	// Every POST is replayable (a key of its own) for net/http's retry.
+	if len(f.keys) != 8 || f.keys[""] {
+		t.Fatalf("idempotency keys %v, want 8 distinct", f.keys)
+	}
 	if calls := f.modelCalls(); calls["a"] != 4 || calls["b"] != 4 {
 		t.Fatalf("models not taken in turn: %v", calls)
 	}

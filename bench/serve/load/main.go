@@ -32,9 +32,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "load:", err)
 		return 2
 	}
-	// One connection per stream, kept between requests as a client would.
-	transport := &http.Transport{MaxIdleConnsPerHost: cfg.concurrency, MaxConnsPerHost: cfg.concurrency + 1}
-	cl := &client{http: &http.Client{Transport: transport, Timeout: cfg.timeout}, cfg: cfg}
+	// One connection per stream, kept between requests as a client would;
+	// an idle one is dropped before a server's keep-alive limit (llama-server:
+	// 5 s) closes it under a request being sent.
+	transport := &http.Transport{MaxIdleConnsPerHost: cfg.concurrency, MaxConnsPerHost: cfg.concurrency + 1,
+		IdleConnTimeout: 2 * time.Second}
+	cl := &client{http: &http.Client{Transport: transport, Timeout: cfg.timeout}, cfg: cfg,
+		run: fmt.Sprintf("load-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	if cfg.wait > 0 {
 		if err := cl.waitReady(ctx, cfg.wait); err != nil {
 			fmt.Fprintln(stderr, "load:", err)

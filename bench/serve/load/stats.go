@@ -130,7 +130,11 @@ func (s *summary) print(w io.Writer) {
 		fmt.Fprintf(w, " (prompt %.0f tokens)", s.PromptTokensMean)
 	}
 	fmt.Fprintf(w, "\n  end-to-end latency   p50 %.1f ms, p99 %.1f ms\n", s.E2Ep50, s.E2Ep99)
-	fmt.Fprintf(w, "  per-stream decode    mean %.1f tokens/s\n", s.DecodeMean)
+	if s.DecodeMean > 0 {
+		fmt.Fprintf(w, "  per-stream decode    mean %.1f tokens/s\n", s.DecodeMean)
+	} else {
+		fmt.Fprintln(w, "  per-stream decode    n/a (no stream made two tokens)")
+	}
 	fmt.Fprintf(w, "  aggregate            %.1f completion tokens/s (%d tokens in %.2f s; counted from %s)\n",
 		s.Aggregate, s.CompletionTokens, s.WallSeconds, s.TokenSource)
 	for _, m := range s.Mismatches {

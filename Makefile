@@ -12,7 +12,7 @@ export CGO_CFLAGS := -O2 -g -Wno-deprecated-declarations
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc
 APT_TEST := xvfb xauth x11-utils imagemagick chromium curl
 
-.PHONY: tools frontend-dist run build headless test test-go test-frontend test-e2e test-window bench bench-engine bench-train screenshot deps deps-test
+.PHONY: tools frontend-dist run build headless test test-go test-frontend test-e2e test-window bench bench-engine bench-train bench-serve screenshot deps deps-test
 
 run: build
 	./build/bin/hone
@@ -95,6 +95,14 @@ bench-train: headless $(SMOLLM2_GGUF)
 	python3 -m venv .cache/bench-venv && .cache/bench-venv/bin/pip install -q -r bench/engine/requirements.txt
 	go test -run '^$$' -bench LoopOverhead -benchtime 1x ./backend/train
 	PYTHON=.cache/bench-venv/bin/python bench/train/banking77.sh build/bin/hone-headless
+
+# Serving: llama.cpp built for this CPU (.cache/llama.cpp-native, ~1 h to
+# build on 2 cores the first time): llama-bench, llama-server under the load
+# tool (bench/serve/load) at 1 and 8 streams; node-llama-cpp's prebuilt
+# binary; then `hone serve` under the same load, with 8 and 25 LoRA adapters
+# when HONE_ADAPTERS_DIR names a folder of them.
+bench-serve: headless $(SMOLLM2_GGUF)
+	bench/serve/run.sh $(SMOLLM2_GGUF) $$(nproc)
 
 # Refreshes the README's screenshot from the production build.
 screenshot: build

@@ -100,9 +100,13 @@ bench-train: headless $(SMOLLM2_GGUF)
 # build on 2 cores the first time): llama-bench, llama-server under the load
 # tool (bench/serve/load) at 1 and 8 streams; node-llama-cpp's prebuilt
 # binary; then `hone serve` under the same load, with 8 and 25 LoRA adapters
-# when HONE_ADAPTERS_DIR names a folder of them.
+# (25 distinct r=16 adapters made once into .cache/serve-adapters), after
+# the engine's own figures: memory with 25 resident, the cost of switching
+# adapters, decode at batch 1 and 8 (bench/serve/hone).
 bench-serve: headless $(SMOLLM2_GGUF)
-	bench/serve/run.sh $(SMOLLM2_GGUF) $$(nproc)
+	@[ -d .cache/serve-adapters/a24 ] || go run ./bench/serve/hone adapters -gguf $(SMOLLM2_GGUF) -n 25 -out .cache/serve-adapters
+	go run ./bench/serve/hone engine -gguf $(SMOLLM2_GGUF) -adapters .cache/serve-adapters
+	HONE_ADAPTERS_DIR=.cache/serve-adapters bench/serve/run.sh $(SMOLLM2_GGUF) $$(nproc)
 
 # Refreshes the README's screenshot from the production build.
 screenshot: build

@@ -46,14 +46,18 @@ await suite({ width: 1400, height: 900 }, async ({ page, check, tid, text, noJun
     }, panes.length, { timeout: 120000 })
     assert.equal(await tid('chat-error').count(), 0, await tid('chat-error').count() ? await text('chat-error') : '')
     assert.equal(await tid('pane-error').count(), 0, await tid('pane-error').count() ? await text('pane-error') : '')
+    const answers = new Set()
     for (const p of panes) {
       const pane = page.locator(`[data-testid="pane"][data-pane="${p}"]`)
       const answer = (await pane.locator('[data-testid="md"]').innerText()).trim()
+      answers.add(answer)
       const stats = (await pane.locator('[data-testid="answer-stats"]').innerText()).trim()
       assert.ok(answer.length > 0, `${p} answered`)
       assert.match(stats, /first token [0-9.,]+ (ms|s) · [0-9.,]+ tok\/s · .*seed \d+/, `${p}: ${stats}`)
       console.log(`     ${p}: ${answer.slice(0, 60).replace(/\s+/g, ' ')}… (${stats})`)
     }
+    // One seed, three models: the adapters change the answer.
+    assert.equal(answers.size, panes.length, 'each model answers differently')
     const seeds = await tid('answer-stats').evaluateAll((els) => els.map((e) => /seed (\d+)/.exec(e.textContent)?.[1]))
     assert.equal(new Set(seeds).size, 1, `one seed for every pane: ${seeds.join(', ')}`)
     await noJunk()

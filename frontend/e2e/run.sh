@@ -94,9 +94,11 @@ if [ -z "$only" ] || [ "$only" = chat ]; then
   "$bin/hone" --data-dir "$chat_home" import "$bin/banking40.csv" --name banking40 --json >/dev/null
   "$bin/hone" --data-dir "$chat_home" dataset split 1 --eval 0.25 --seed 1 >/dev/null
   "$bin/hone" --data-dir "$chat_home" models add "$testdata/models/stories260K"
-  for name in alpha beta; do
+  # Different seeds and learning rates: two adapters that answer differently.
+  for spec in alpha:1:0.005 beta:2:0.02; do
+    IFS=: read -r name seed lr <<<"$spec"
     "$bin/hone" --data-dir "$chat_home" train --model "$testdata/models/stories260K/stories260K.bin" --dataset 2 \
-      --max-steps 3 --seq 64 --batch 2 --accum 1 --name "$name" --json >/dev/null
+      --max-steps 6 --seq 64 --batch 2 --accum 1 --seed "$seed" --lr "$lr" --name "$name" --json >/dev/null
   done
   E2E_CHAT=1 scenario chat 0 "" "$chat_home"
 fi

@@ -180,6 +180,35 @@ func (c *Chat) ExportPreferences(modelPath string) (core.PreferenceExport, error
 	return c.h.ExportPreferences(c.shell.ctx, modelPath, path)
 }
 
+// ServerState is the chat's server as the page shows it: whether it runs,
+// the base model it serves, and where and with what token clients reach it.
+type ServerState struct {
+	Running bool   `json:"running"`
+	Model   string `json:"model"`
+	URL     string `json:"url"`
+	Token   string `json:"token"`
+}
+
+func serverState(info core.ServerInfo, running bool) ServerState {
+	return ServerState{Running: running, Model: info.Model, URL: info.URL, Token: info.Token}
+}
+
+// Server says whether the chat's OpenAI-compatible server runs, and where.
+func (c *Chat) Server() ServerState { return serverState(c.h.ChatServer()) }
+
+// StartServer serves modelPath and its adapters over the API (loopback,
+// with a token) for other clients; the chat shares the server.
+func (c *Chat) StartServer(modelPath string) (ServerState, error) {
+	info, err := c.h.StartChatServer(c.shell.ctx, modelPath)
+	if err != nil {
+		return ServerState{}, err
+	}
+	return serverState(info, true), nil
+}
+
+// StopServer stops the server; the chat starts it again on its next turn.
+func (c *Chat) StopServer() { c.h.StopChatServer() }
+
 // decisive counts the votes that named a winner.
 func decisive(st core.ArenaStats) int {
 	n := 0

@@ -125,8 +125,11 @@ func TestChatFacade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Chat.Send("s1", c.ID, []string{"base"}, "hi"); !errors.Is(err, core.ErrChatUnavailable) {
-		t.Errorf("send without an engine: %v", err)
+	// The chat's server is a child `hone serve`; here os.Executable is this
+	// test binary, which refuses hone's flags: the server cannot start.
+	noServer := "serve /m/stories260K.bin: the chat server for stories260K.bin stopped"
+	if _, err := a.Chat.Send("s1", c.ID, []string{"base"}, "hi"); err == nil || !strings.HasPrefix(err.Error(), noServer) {
+		t.Errorf("send without a server: %v", err)
 	}
 	if _, err := a.Chat.Send("", c.ID, []string{"base"}, "hi"); err == nil {
 		t.Error("a stream without a name")
@@ -152,5 +155,33 @@ func TestChatFacade(t *testing.T) {
 	}
 	if len(r.events()) != 0 {
 		t.Errorf("events %+v", r.events())
+	}
+}
+
+// TestChatServerFacade: no server runs until one is asked for; one that
+// cannot start says why and leaves none running; stopping none is harmless.
+func TestChatServerFacade(t *testing.T) {
+	ctx := context.Background()
+	h, err := core.Open(ctx, core.Options{DataDir: t.TempDir(), Version: "t", Events: &Events{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	a := New(h, nil, &Events{}, false)
+	a.Shell.ctx = ctx
+	if s := a.Chat.Server(); s != (ServerState{}) {
+		t.Errorf("a fresh Hone serves %+v", s)
+	}
+	for _, c := range []struct{ model, want string }{
+		{"", "choose a base model to serve"},
+		{"/m/stories260K.bin", "serve /m/stories260K.bin: the chat server for stories260K.bin stopped"},
+	} {
+		if s, err := a.Chat.StartServer(c.model); err == nil || !strings.HasPrefix(err.Error(), c.want) || s.Running {
+			t.Errorf("start %q: %+v, %v; want %q", c.model, s, err, c.want)
+		}
+	}
+	a.Chat.StopServer()
+	if s := a.Chat.Server(); s.Running {
+		t.Errorf("after stop %+v", s)
 	}
 }

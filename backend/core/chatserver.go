@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -59,6 +60,32 @@ type ServerInfo struct {
 	Token string `json:"token"`
 }
 
+// StartChatServer serves modelPath (the base as BaseModelID, every adapter
+// trained on it by its model id) to other clients: the chat's own server,
+// started or switched to that model, with the adapters trained since it
+// started loaded. The chat keeps using it.
+func (h *Hone) StartChatServer(ctx context.Context, modelPath string) (ServerInfo, error) {
+	if strings.TrimSpace(modelPath) == "" {
+		return ServerInfo{}, errors.New("choose a base model to serve")
+	}
+	if _, err := h.generator(ctx, modelPath); err != nil {
+		return ServerInfo{}, err
+	}
+	info, ok := h.ChatServer()
+	if !ok {
+		return ServerInfo{}, fmt.Errorf("the server for %s stopped as it started", filepath.Base(modelPath))
+	}
+	return info, nil
+}
+
+// StopChatServer stops the chat's server; the chat starts it again on its
+// next turn.
+func (h *Hone) StopChatServer() {
+	if h.server != nil {
+		h.server.stop()
+	}
+}
+
 // For returns a Generator serving modelPath, starting (or switching) the
 // child server, and loads adapters trained since it started.
 func (s *chatServer) For(ctx context.Context, h *Hone, modelPath string) (infer.Generator, error) {
@@ -93,7 +120,9 @@ func (s *chatServer) start(modelPath string) error {
 	tok := make([]byte, 16)
 	rand.Read(tok)
 	s.token = hex.EncodeToString(tok)
-	cmd := exec.Command(exe, "--data-dir", s.dataDir, "serve", "--model", modelPath, "--trained", "--port", "0")
+	// --name: the API's ids are the chat's pane ids (BaseModelID for the
+	// base), so that what the Chat screen lists is what clients send.
+	cmd := exec.Command(exe, "--data-dir", s.dataDir, "serve", "--model", modelPath, "--name", BaseModelID, "--trained", "--port", "0")
 	cmd.Env = append(os.Environ(), "HONE_API_TOKEN="+s.token)
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -91,6 +91,12 @@ export interface HoneAPI {
   arenaVote(id: number, winner: string): Promise<core.ArenaReveal>
   arenaStats(modelPath: string): Promise<core.ArenaStats>
   exportPreferences(modelPath: string): Promise<core.PreferenceExport>
+  // The chat's server (a child `hone serve` on 127.0.0.1 with a random
+  // token) for other clients: whether it runs and where; startServer starts
+  // it for a base model (or switches it to that model), stopServer stops it.
+  chatServer(): Promise<app.ServerState>
+  startServer(modelPath: string): Promise<app.ServerState>
+  stopServer(): Promise<void>
   copyText(text: string): Promise<boolean>
 }
 

@@ -85,5 +85,8 @@ export const wailsAPI: HoneAPI = {
   arenaVote: Chat.ArenaVote,
   arenaStats: Chat.ArenaStats,
   exportPreferences: Chat.ExportPreferences,
+  chatServer: Chat.Server,
+  startServer: Chat.StartServer,
+  stopServer: Chat.StopServer,
   copyText: ClipboardSetText,
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { core, model, store } from '../../wailsjs/go/models'
+import type { app, core, model, store } from '../../wailsjs/go/models'
 import type { HoneAPI } from '../lib/api'
 import type { ChatStreamEvent } from '../lib/chat'
 import Chat from './Chat.svelte'
@@ -68,6 +68,9 @@ function fakeAPI() {
     }),
     arenaStats: vi.fn(async () => structuredClone(state.arenaStats)),
     exportPreferences: vi.fn(async () => ({ path: '/home/me/prefs.jsonl', pairs: 2, skipped: 1 }) as core.PreferenceExport),
+    chatServer: vi.fn(async () => ({ running: false, model: '', url: '', token: '' }) as app.ServerState),
+    startServer: vi.fn(async () => ({ running: false, model: '', url: '', token: '' }) as app.ServerState),
+    stopServer: vi.fn(async () => {}),
     copyText: vi.fn(async () => true),
   }
   const emit = (e: Partial<ChatStreamEvent>) => listener?.({ stream: '', conversation: 0, pane: '', text: '', done: false, ...e })
@@ -171,6 +174,9 @@ describe('Chat screen', () => {
 
     button('chat-stop').click()
     expect(api.stopChat).toHaveBeenCalledWith(stream)
+    expect(byTestId<HTMLInputElement>(target, 'serve-switch')!.disabled).toBe(true) // stopping the server would cut the turn
+    // The turn started the chat's server: the serve panel, asked again once the turn ends, shows it on.
+    api.chatServer.mockResolvedValue({ running: true, model: storiesPath, url: 'http://127.0.0.1:41234/v1', token: 't0k' } as app.ServerState)
 
     // The call answers; the stored conversation takes the stream's place.
     const msg = (mid: number, pane: string, role: string, content: string) => ({ id: mid, conversationId: 2, pane, role, content, stats: role === 'user' ? {} : stats })
@@ -182,6 +188,8 @@ describe('Chat screen', () => {
     for (const p of ['base', 'beta-3', 'alpha-2']) expect(textOf(answers(p)[0], 'answer-stats')).toMatch(/42.5 tok\/s/)
     expect(allByTestId(target, 'conversation').map((c) => c.dataset.id)).toEqual(['2', '1'])
     expect(conversation(2).classList.contains('on')).toBe(true)
+    expect(byTestId<HTMLInputElement>(target, 'serve-switch')!.checked).toBe(true)
+    expect(textOf(target, 'serve-url')).toBe('http://127.0.0.1:41234/v1')
   })
 
   it('shows model output as text: no script, image or handler from it reaches the page', async () => {

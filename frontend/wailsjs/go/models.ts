@@ -110,6 +110,24 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class ServerState {
+	    running: boolean;
+	    model: string;
+	    url: string;
+	    token: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ServerState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.running = source["running"];
+	        this.model = source["model"];
+	        this.url = source["url"];
+	        this.token = source["token"];
+	    }
+	}
 	export class Started {
 	    runId: number;
 	    jobId: number;

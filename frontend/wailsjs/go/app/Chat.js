@@ -62,6 +62,18 @@ export function Send(arg1, arg2, arg3, arg4) {
   return window['go']['app']['Chat']['Send'](arg1, arg2, arg3, arg4);
 }
 
+export function Server() {
+  return window['go']['app']['Chat']['Server']();
+}
+
+export function StartServer(arg1) {
+  return window['go']['app']['Chat']['StartServer'](arg1);
+}
+
 export function Stop(arg1) {
   return window['go']['app']['Chat']['Stop'](arg1);
+}
+
+export function StopServer() {
+  return window['go']['app']['Chat']['StopServer']();
 }

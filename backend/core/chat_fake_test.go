@@ -95,8 +95,9 @@ func (s fakeSource) For(context.Context, string) (infer.Generator, error) { retu
 
 const chatModel = "/models/stories260K/stories260K.bin"
 
-// chatHone is a Hone on a fresh data folder whose chat runs on gen, with
-// adapters trained on chatModel (one more on another base, never offered).
+// chatHone is a Hone on a fresh data folder whose chat runs on gen (none:
+// ErrChatUnavailable), with adapters trained on chatModel (one more on
+// another base, never offered).
 func chatHone(t *testing.T, gen *fakeGen, adapters ...string) *Hone {
 	t.Helper()
 	h, err := Open(context.Background(), Options{DataDir: t.TempDir(), FakeGPUs: "rtx4090", Events: drop{}})
@@ -104,6 +105,9 @@ func chatHone(t *testing.T, gen *fakeGen, adapters ...string) *Hone {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Close)
+	// No gen: no engine. Open's own source would start this test binary
+	// as its `hone serve` child, which cannot serve.
+	h.chat = nil
 	if gen != nil {
 		h.chat = fakeSource{gen}
 	}

@@ -33,16 +33,11 @@ func TestChatServerNotRunning(t *testing.T) {
 	}
 }
 
-// TestStartChatServerRefuses: no model, no chat server behind the chat,
-// or a chat that generates without one: an error that says which, and no
+// TestStartChatServerRefuses: no model, no engine behind the chat, or a
+// chat that generates without a server: an error that says which, and no
 // ServerInfo.
 func TestStartChatServerRefuses(t *testing.T) {
 	ctx := context.Background()
-	child, err := Open(ctx, Options{DataDir: t.TempDir(), FakeGPUs: "rtx4090", ForChild: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer child.Close()
 	for _, c := range []struct {
 		name  string
 		h     *Hone
@@ -52,7 +47,7 @@ func TestStartChatServerRefuses(t *testing.T) {
 	}{
 		{"no model", chatHone(t, nil), "", nil, "choose a base model to serve"},
 		{"a blank model", chatHone(t, nil), "  ", nil, "choose a base model to serve"},
-		{"no chat server", child, chatModel, ErrChatUnavailable, "chat is not available"},
+		{"no engine", chatHone(t, nil), chatModel, ErrChatUnavailable, "chat is not available"},
 		{"a chat without a server", chatHone(t, &fakeGen{}), chatModel, nil, "the server for stories260K.bin stopped as it started"},
 	} {
 		info, err := c.h.StartChatServer(ctx, c.model)

@@ -3,7 +3,9 @@
 // folder where the command line added stories260K and trained two small
 // adapters on it (alpha and beta). It compares the base and both adapters
 // on one prompt (three answers side by side, each with its tokens/s), then
-// runs a blind arena match, votes, and finds the vote stored and counted.
+// runs a blind arena match, votes, and finds the vote stored and counted;
+// then serves them over the API from the Chat screen's panel and calls that
+// server from Node with the URL and key the page shows.
 //   HONE_E2E_URL   where wails dev serves (default http://localhost:34115)
 //   HONE_E2E_OUT   where to save screenshots (optional): chat-*.png
 import { suite } from './harness.mjs'
@@ -101,6 +103,46 @@ await suite({ width: 1400, height: 900 }, async ({ page, check, tid, text, noJun
     assert.equal(st.votes, 1)
     assert.equal(st.pairs.length, 1)
     assert.ok(await tid('arena-export').isEnabled(), 'a decisive vote can be exported')
+    await noJunk()
+  })
+
+  await check('serve over the API: off stops the server; on, the URL and key the panel shows reach it from outside the window', async () => {
+    // The turns above started the chat's server for this model: the switch shows it on.
+    await page.waitForFunction(() => document.querySelector('[data-testid="serve-switch"]')?.checked, null, { timeout: 10000 })
+    const before = await text('serve-url')
+    await tid('serve-switch').click()
+    await tid('serve-url').waitFor({ state: 'detached', timeout: 15000 })
+    assert.equal(await tid('serve-switch').isChecked(), false)
+    await assert.rejects(fetch(`${before}/models`), 'the stopped server still answers')
+    await tid('serve-switch').click()
+    await tid('serve-url').waitFor({ timeout: 120000 })
+    const url = await text('serve-url')
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/)
+    assert.match(await text('serve-token'), /^•+$/, 'the key is masked')
+    await tid('serve-token-show').click()
+    const token = await text('serve-token')
+    assert.match(token, /^[0-9a-f]{32}$/)
+    assert.match(await tid('serve-panel').innerText(), /Listens on 127\.0\.0\.1 only/)
+    await shot(page, 'serve')
+
+    const auth = { Authorization: `Bearer ${token}` }
+    assert.equal((await fetch(`${url}/models`)).status, 401, 'no key, no answer')
+    const res = await fetch(`${url}/models`, { headers: auth })
+    assert.equal(res.status, 200)
+    const ids = (await res.json()).data.map((m) => m.id)
+    assert.deepEqual([...ids].sort(), [...panes].sort(), `the API lists ${ids.join(', ')}`)
+    assert.deepEqual((await tid('serve-model').allInnerTexts()).sort(), [...panes].sort(), 'the panel lists the ids the API serves')
+
+    const adapter = panes[1]
+    const chat = await fetch(`${url}/chat/completions`, {
+      method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: adapter, messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 16, seed: 1 }),
+    })
+    assert.equal(chat.status, 200, await chat.clone().text())
+    const body = await chat.json()
+    assert.equal(body.model, adapter)
+    assert.ok(body.choices[0].message.content.length > 0, 'the adapter answered')
+    console.log(`     ${url} ${adapter}: ${body.choices[0].message.content.slice(0, 60).replace(/\s+/g, ' ')}…`)
     await noJunk()
   })
 })

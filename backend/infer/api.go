@@ -31,6 +31,7 @@ type Sampling struct {
 	Seed              *uint64  `json:"seed,omitempty"`     // nil: a random seed (reported back)
 	Stop              []string `json:"stop,omitempty"`     // stop strings, not included in the text
 	MaxTokens         int      `json:"max_tokens"`         // 0: until the context is full
+	IgnoreEOS         bool     `json:"ignore_eos"`         // the model's stop tokens do not end it (as vLLM's and llama.cpp's, for benchmarks)
 }
 
 // Request is one generation: a chat (Messages, through the model's chat

@@ -79,6 +79,11 @@ func Open(path string, o Options) (*Engine, error) {
 	for _, id := range tokenizer.StopTokens(tok, tmpl, mm.GenerationConfig) {
 		e.stops[id] = true
 	}
+	if mm.Format == model.FormatLlama2C && tok.BOS() >= 0 {
+		// llama2.c's models end a story with BOS, the delimiter they were
+		// trained on (its run.c stops there), not EOS.
+		e.stops[tok.BOS()] = true
+	}
 	e.name = o.Name
 	if e.name == "" {
 		base := filepath.Base(mm.Path)

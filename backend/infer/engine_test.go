@@ -172,3 +172,23 @@ func TestRefusals(t *testing.T) {
 		t.Fatal("an unloaded adapter still answers")
 	}
 }
+
+// TestIgnoreEOS: a sampled story that ends with EOS decodes to max_tokens
+// past it with ignore_eos, as vLLM's and llama.cpp's do.
+func TestIgnoreEOS(t *testing.T) {
+	e := openStories(t, Options{}, nil)
+	for s := range uint64(40) {
+		r := Request{Sampling: Sampling{Temperature: 1, MaxTokens: 200, Seed: seed(s)}}
+		_, ended := collect(t, e, context.Background(), r)
+		if ended.Finish != FinishStop {
+			continue
+		}
+		r.IgnoreEOS = true
+		_, past := collect(t, e, context.Background(), r)
+		if past.Finish != FinishLength || past.Usage.CompletionTokens != 200 {
+			t.Fatalf("seed %d ends after %d tokens; with ignore_eos: %+v", s, ended.Usage.CompletionTokens, past)
+		}
+		return
+	}
+	t.Fatal("no seed of 40 ended its story with EOS within 200 tokens")
+}

@@ -13,22 +13,23 @@ import (
 
 // job is one request from Generate to its last event.
 type job struct {
-	ctx     context.Context
-	adapter *resident // nil: the base
-	prompt  []int
-	max     int // answer tokens at most
-	out     chan Event
-	sampler *Sampler
-	detok   *Detokenizer
-	stop    *StopMatcher
-	seed    uint64
-	cache   *engine.Cache
-	fed     int  // prompt tokens already in the cache
-	next    int  // the token to feed next, once the prompt is in
-	made    int  // answer tokens made
-	stopped bool // a stop string completed: what it held back is dropped
-	start   time.Time
-	first   time.Time
+	ctx       context.Context
+	adapter   *resident // nil: the base
+	prompt    []int
+	max       int // answer tokens at most
+	out       chan Event
+	sampler   *Sampler
+	detok     *Detokenizer
+	stop      *StopMatcher
+	seed      uint64
+	cache     *engine.Cache
+	fed       int  // prompt tokens already in the cache
+	next      int  // the token to feed next, once the prompt is in
+	made      int  // answer tokens made
+	stopped   bool // a stop string completed: what it held back is dropped
+	ignoreEOS bool
+	start     time.Time
+	first     time.Time
 }
 
 // Generate checks r, renders its prompt and queues it; the loop streams its
@@ -96,6 +97,7 @@ func (e *Engine) newJob(ctx context.Context, r Request) (*job, error) {
 	j.sampler = NewSampler(r.Sampling, j.seed, prompt)
 	j.detok = NewDetokenizer(e.tok.Decode)
 	j.stop = NewStopMatcher(r.Stop)
+	j.ignoreEOS = r.IgnoreEOS
 	j.out = make(chan Event, j.max+2)
 	return j, nil
 }
@@ -280,7 +282,7 @@ func (e *Engine) emit(j *job, logits []float32) {
 	if j.made == 0 {
 		j.first = time.Now()
 	}
-	if e.stops[tok] {
+	if e.stops[tok] && !j.ignoreEOS {
 		j.finish(FinishStop)
 		return
 	}

@@ -50,6 +50,9 @@ func samplingOptions(s infer.Sampling) []option.RequestOption {
 	if s.Seed != nil {
 		opts = append(opts, option.WithJSONSet("seed", *s.Seed))
 	}
+	if s.IgnoreEOS {
+		opts = append(opts, option.WithJSONSet("ignore_eos", true))
+	}
 	return opts
 }
 

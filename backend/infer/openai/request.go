@@ -23,6 +23,7 @@ type samplingBody struct {
 	TopK                *int            `json:"top_k"`
 	MinP                *float64        `json:"min_p"`
 	RepetitionPenalty   *float64        `json:"repetition_penalty"`
+	IgnoreEOS           bool            `json:"ignore_eos"` // vLLM's and llama.cpp's: decode max_tokens, past stop tokens (benchmarks)
 	Stream              bool            `json:"stream"`
 	StreamOptions       *streamOptions  `json:"stream_options"`
 }
@@ -50,7 +51,7 @@ type completionBody struct {
 // OpenAI's defaults (temperature 1, top_p 1). Each check names its field;
 // the first failure is the answer.
 func (b *samplingBody) sampling(ctxLen int) (infer.Sampling, *infer.Error) {
-	s := infer.Sampling{Temperature: 1, TopP: 1}
+	s := infer.Sampling{Temperature: 1, TopP: 1, IgnoreEOS: b.IgnoreEOS}
 	var stopErr, seedErr *infer.Error
 	s.Stop, stopErr = parseStop(b.Stop)
 	s.Seed, seedErr = parseSeed(b.Seed)

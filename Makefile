@@ -106,7 +106,7 @@ bench-train: headless $(SMOLLM2_GGUF)
 bench-serve: headless $(SMOLLM2_GGUF)
 	@[ -d .cache/serve-adapters/a24 ] || go run ./bench/serve/hone adapters -gguf $(SMOLLM2_GGUF) -n 25 -out .cache/serve-adapters
 	go run ./bench/serve/hone engine -gguf $(SMOLLM2_GGUF) -adapters .cache/serve-adapters
-	HONE_ADAPTERS_DIR=.cache/serve-adapters bench/serve/run.sh $(SMOLLM2_GGUF) $$(nproc)
+	HONE_ADAPTERS_DIR=.cache/serve-adapters HONE_LOAD_EXTRA='{"ignore_eos":true}' bench/serve/run.sh $(SMOLLM2_GGUF) $$(nproc)
 
 # Refreshes the README's screenshot from the production build.
 screenshot: build

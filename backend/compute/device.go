@@ -66,6 +66,10 @@ type Ops interface {
 	// invariance): serving batches decoding sequences together, and each
 	// must get the answer it gets alone, as its seed promises.
 	MatMulRows(out, x, w *Tensor)
+	// MatMulAddT adds x [..., K] times wt [K, O] (a weight kept transposed,
+	// f32) to out [..., O], each row on its own: a serving LoRA's B kept as
+	// Bᵀ, whose rank-long rows MatMulAdd would transpose on every call.
+	MatMulAddT(out, x, wt *Tensor)
 	// RMSNorm sets out = x / rms(x) * w over the last dimension and, unless
 	// rstd is nil, rstd [N] to each row's 1/rms for the backward pass.
 	RMSNorm(out, rstd, x, w *Tensor, eps float32)

@@ -255,6 +255,6 @@ func (p *pass) seqLoRA(l, i int, y, x *Tensor) {
 		u := p.u.Slice(0, hi-lo, ad.A.Dim(0))
 		dev.MatMul(u, x.Rows(lo, hi), ad.A)
 		dev.Scale(u, ad.Scale)
-		dev.MatMulAdd(y.Rows(lo, hi), u, ad.B)
+		dev.MatMulAddT(y.Rows(lo, hi), u, ad.Bt)
 	}
 }

@@ -22,6 +22,9 @@ type Adapter struct {
 	// base linear) is dropped in training, as PEFT's lora_dropout: y = x Wᵀ
 	// + Scale·(dropout(x) Aᵀ) Bᵀ. Inference and Loss never drop.
 	Dropout float32
+	// Bt is Bᵀ [r, out], which a resident set (ReadLoRA) keeps instead of
+	// B: serving adds its product with no transpose per call (MatMulAddT).
+	Bt *Tensor
 }
 
 // LoRAConfig says which linears get adapters and their shape, as PEFT's
@@ -95,7 +98,7 @@ func (a *LoRA) Params() int { return a.params }
 // LoadLoRA attaches the adapter of a PEFT folder (adapter_config.json and
 // adapter_model.safetensors).
 func (m *Model) LoadLoRA(dir string) error {
-	a, err := m.ReadLoRA(dir)
+	a, err := m.readLoRA(dir, false)
 	if err != nil {
 		return err
 	}
@@ -123,7 +126,10 @@ type peftConfig struct {
 // ReadLoRA reads the adapter of a PEFT folder onto the model's device
 // without attaching it, checking every matrix's shape against the base: an
 // adapter trained on another model is refused by name and shape.
-func (m *Model) ReadLoRA(dir string) (*LoRA, error) {
+func (m *Model) ReadLoRA(dir string) (*LoRA, error) { return m.readLoRA(dir, true) }
+
+// readLoRA reads a PEFT adapter, each B transposed (Bt) for a resident set.
+func (m *Model) readLoRA(dir string, resident bool) (*LoRA, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "adapter_config.json"))
 	if err != nil {
 		return nil, err
@@ -151,19 +157,19 @@ func (m *Model) ReadLoRA(dir string) (*LoRA, error) {
 	}
 	for l := range m.layers {
 		for _, i := range idx {
-			ad, err := m.readAdapter(w, l, i, c)
+			ad, err := m.readAdapter(w, l, i, c, resident)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", dir, err)
 			}
 			a.ad[l][i] = ad
-			a.params += ad.A.Len() + ad.B.Len()
+			a.params += ad.A.Len() + ad.A.Dim(0)*m.layers[l].lin[i].w.Dim(0)
 		}
 	}
 	return a, nil
 }
 
 // readAdapter reads linear i of layer l's A and B from a PEFT safetensors.
-func (m *Model) readAdapter(w model.Weights, l, i int, c LoRAConfig) (*Adapter, error) {
+func (m *Model) readAdapter(w model.Weights, l, i int, c LoRAConfig, transposeB bool) (*Adapter, error) {
 	lin := &m.layers[l].lin[i]
 	ad := &Adapter{Scale: float32(c.Alpha / float64(c.Rank)), Dropout: float32(c.Dropout)}
 	for _, p := range []struct {
@@ -181,6 +187,10 @@ func (m *Model) readAdapter(w model.Weights, l, i int, c LoRAConfig) (*Adapter, 
 		}
 		if len(x) != p.rows*p.cols {
 			return nil, fmt.Errorf("%s: %d values do not make [%d %d], the shape this base model needs", name, len(x), p.rows, p.cols)
+		}
+		if p.name == "lora_B" && transposeB {
+			ad.Bt = m.dev.FromHost(transpose(x, p.rows, p.cols), p.cols, p.rows)
+			continue
 		}
 		*p.t = m.dev.FromHost(x, p.rows, p.cols)
 	}
@@ -215,4 +225,15 @@ func (m *Model) HasLoRA() bool {
 		}
 	}
 	return false
+}
+
+// transpose is x [rows, cols] as [cols, rows].
+func transpose(x []float32, rows, cols int) []float32 {
+	t := make([]float32, len(x))
+	for r := range rows {
+		for c := range cols {
+			t[c*rows+r] = x[r*cols+c]
+		}
+	}
+	return t
 }

@@ -36,6 +36,8 @@ float vexp_path(float *y, const float *x, float sx, float add, float mul, int n,
 void vtanh(float *y, const float *x, float sx, float mul, int n);
 void vtanh_path(float *y, const float *x, float sx, float mul, int n, int path);
 void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path);
+// matmul_nn_add sets out [N, Ncol] += inp [N, K] w [K, Ncol] (w not transposed).
+void matmul_nn_add(float *out, const float *inp, const float *w, int N, int K, int Ncol, int nthreads, int path);
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w, int N, int C, int OC, int nthreads, int path);
 
 // A weight [OC, C] kept in another format (NF4, bf16): rows writes rows

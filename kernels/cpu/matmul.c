@@ -213,6 +213,24 @@ static void nn_run(nn_args *q, int path, int nthreads) {
     }
 }
 
+// matmul_nn_add sets out[n,:] += inp[n,:K] w for w [K, Ncol] row-major:
+// the short-C forward's product with its weight already transposed, so a
+// LoRA's B kept as Bᵀ for serving skips the per-call transpose that costs
+// a decode step more than the product (rows stay independent).
+void matmul_nn_add(float *out, const float *inp, const float *w, int N, int K, int Ncol, int nthreads, int path) {
+    path = matmul_path(path);
+    if (path == MM_SCALAR) {
+        for (int n = 0; n < N; n++)
+            for (int k = 0; k < K; k++) {
+                float a = inp[(long)n * K + k];
+                for (int j = 0; j < Ncol; j++) out[(long)n * Ncol + j] += a * w[(long)k * Ncol + j];
+            }
+        return;
+    }
+    nn_args q = {.a = inp, .ars = K, .aks = 1, .b = w, .ldb = Ncol, .c = out, .ldc = Ncol, .M = N, .K = K, .Ncol = Ncol};
+    nn_run(&q, path, nthreads);
+}
+
 // matmul_backward_src's w may be f32 (src NULL) or src's.
 static void bwd_inp(float *dinp, const float *dout, const float *w, const wsrc *src, int N, int C, int OC, int nthreads,
                     int path) {

@@ -51,6 +51,19 @@ func matmulBackwardPath(dinp, dw, dout, inp, w []float32, n, c, oc, path int) {
 	C.matmul_backward(fp(dinp), fp(dw), fp(dout), fp(inp), fp(w), C.int(n), C.int(c), C.int(oc), threads(), C.int(path))
 }
 
+// MatmulNNAdd adds inp [n, k] times w [k, ncol] (not transposed) to out:
+// a LoRA's B kept as Bᵀ lands on the base output with no per-call transpose.
+func MatmulNNAdd(out, inp, w []float32, n, k, ncol int) {
+	matmulNNAddPath(out, inp, w, n, k, ncol, mmBest)
+}
+
+func matmulNNAddPath(out, inp, w []float32, n, k, ncol, path int) {
+	need(n*ncol, out)
+	need(n*k, inp)
+	need(k*ncol, w)
+	C.matmul_nn_add(fp(out), fp(inp), fp(w), C.int(n), C.int(k), C.int(ncol), threads(), C.int(path))
+}
+
 // MatmulForwardAdd adds inp wᵀ to out: a LoRA's low-rank product lands on
 // the base's output without a temporary.
 func MatmulForwardAdd(out, inp, w []float32, n, c, oc int) {

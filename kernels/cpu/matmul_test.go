@@ -192,3 +192,46 @@ func TestMatmulPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestMatmulNNAdd: out += inp w (w not transposed) on every path against
+// the reference, and bit for bit the forward-add of wᵀ where C is short
+// (the LoRA B product it replaces in serving), rows independent.
+func TestMatmulNNAdd(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, p := range []int{mmScalar, mmAVX2, mmAVX512} {
+		if matmulPath(p) != p {
+			continue
+		}
+		for _, s := range [][3]int{{1, 16, 576}, {5, 16, 1536}, {8, 8, 40}, {3, 33, 17}} {
+			n, k, ncol := s[0], s[1], s[2]
+			inp, w, base := ref.Randn(r, n*k, 1), ref.Randn(r, k*ncol, 1), ref.Randn(r, n*ncol, 1)
+			wt := make([]float32, k*ncol) // wᵀ [ncol, k]
+			for i := range k {
+				for j := range ncol {
+					wt[j*k+i] = w[i*ncol+j]
+				}
+			}
+			want := ref.Matmul(inp, wt, n, k, ncol)
+			for i, b := range base {
+				want[i] += float64(b)
+			}
+			out := slices.Clone(base)
+			matmulNNAddPath(out, inp, w, n, k, ncol, p)
+			ref.CloseTo(t, fmt.Sprintf("path %d %v", p, s), out, want, 2e-5)
+			if k < 32 && p == matmulPath(mmBest) {
+				fwd := slices.Clone(base)
+				MatmulForwardAdd(fwd, inp, wt, n, k, ncol)
+				if !slices.Equal(out, fwd) {
+					t.Errorf("path %d %v: not the short-C forward's numbers", p, s)
+				}
+			}
+			for i := range n { // each row as it is alone
+				one := slices.Clone(base[i*ncol : (i+1)*ncol])
+				matmulNNAddPath(one, inp[i*k:(i+1)*k], w, 1, k, ncol, p)
+				if !slices.Equal(one, out[i*ncol:(i+1)*ncol]) {
+					t.Fatalf("path %d %v: row %d differs from its one-row call", p, s, i)
+				}
+			}
+		}
+	}
+}

@@ -27,6 +27,7 @@ func Run(t *testing.T, dev compute.Device) {
 		{"MatMul", testMatMul},
 		{"MatMulFormats", testMatMulFormats},
 		{"MatMulRows", testMatMulRows},
+		{"MatMulAddT", testMatMulAddT},
 		{"RMSNorm", testRMSNorm},
 		{"RoPE", testRoPE},
 		{"Attention", testAttention},

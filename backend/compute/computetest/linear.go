@@ -197,3 +197,28 @@ func testMatMulRows(t *testing.T, e *env) {
 		}
 	}
 }
+
+// testMatMulAddT: out += x wt for a weight kept transposed is the product
+// with its transpose, and each row equals its one-row call, bit for bit.
+func testMatMulAddT(t *testing.T, e *env) {
+	dev := e.dev
+	n, k, o := 6, 16, 72
+	x, wt, base := e.randn(n*k, 1), e.randn(k*o, 0.3), e.randn(n*o, 1)
+	w := make([]float32, k*o) // [o, k]
+	for i := range k {
+		for j := range o {
+			w[j*k+i] = wt[i*o+j]
+		}
+	}
+	got := e.up(base, n, o)
+	dev.MatMulAddT(got, e.up(x, n, k), e.up(wt, k, o))
+	e.near("MatMulAddT", got, plus(base, ref.Matmul(x, w, n, k, o)), 2e-5)
+	all := e.down(got)
+	for i := range n {
+		one := e.up(base[i*o:(i+1)*o], 1, o)
+		dev.MatMulAddT(one, e.up(x[i*k:(i+1)*k], 1, k), e.up(wt, k, o))
+		if !slices.Equal(e.down(one), all[i*o:(i+1)*o]) {
+			t.Fatalf("row %d differs from its one-row call", i)
+		}
+	}
+}

@@ -54,6 +54,11 @@ func (d *Device) MatMulRows(out, x, w *compute.Tensor) {
 	}
 }
 
+func (*Device) MatMulAddT(out, x, wt *compute.Tensor) {
+	n, k := rowsOf(x)
+	kcpu.MatmulNNAdd(f32(out), f32(x), f32(wt), n, k, wt.Dim(1))
+}
+
 // MatMulAdd takes f32 weights: it is LoRA's B landing on the base output.
 func (*Device) MatMulAdd(out, x, w *compute.Tensor) {
 	n, c := rowsOf(x)

@@ -77,6 +77,10 @@ typedef struct {
     const float *d, *s;
 } qrow;
 
+// A several-rows dot: one weight row against R <= DOTN quantised input rows.
+enum { DOTN = 4 };
+typedef void (*dotn_fn)(const uint8_t *w, const qrow *x, int R, int nb, float *out);
+
 // quantize_block rounds x*127/amax to nearest even, as cvtps2dq does.
 static void quantize_block(const float *x, int8_t *q, float *d, float *s) {
     float amax = 0;
@@ -194,6 +198,44 @@ T2 static INL float dot_avx2(const uint8_t *w, qrow x, int nb, const int type) {
     }
     return hsum8(_mm256_add_ps(acc0, acc1)) + corr;
 }
+// dotn_avx2 is dot_avx2 of one weight row against R <= DOTN input rows at
+// once: the block's codes and scale are loaded and unpacked once for all of
+// them, and each row's sum takes exactly dot_avx2's steps in dot_avx2's
+// order, so every output is bit for bit its one-row dot (batch invariance).
+T2 static INL void dotn_avx2(const uint8_t *w, const qrow *x, int R, int nb, const int type, float *out) {
+    const int bs = type == QT_Q8_0 ? 34 : type == QT_Q4_1 ? 20 : 18;
+    __m256 acc0[DOTN], acc1[DOTN];
+    float corr[DOTN];
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int r = 0; r < R; r++) acc0[r] = _mm256_setzero_ps(), acc1[r] = _mm256_setzero_ps(), corr[r] = 0;
+    for (int b = 0; b < nb; b++, w += bs) {
+        float dw = hf2(w), m = type == QT_Q4_1 ? hf2(w + 2) : 0;
+        __m256i wv = type == QT_Q8_0 ? _mm256_loadu_si256((const __m256i *)(w + 2)) : nib32(w + (type == QT_Q4_1 ? 4 : 2));
+        __m256i wabs = type == QT_Q8_0 ? _mm256_sign_epi8(wv, wv) : wv;
+        for (int r = 0; r < R; r++) {
+            __m256i xv = _mm256_loadu_si256((const __m256i *)(x[r].q + 32 * b)), p;
+            if (type == QT_Q8_0) {
+                p = _mm256_maddubs_epi16(wabs, _mm256_sign_epi8(xv, wv));
+            } else if (type == QT_Q4_0) {
+                p = _mm256_maddubs_epi16(wabs, xv);
+                corr[r] -= 8 * dw * x[r].s[b];
+            } else {
+                p = _mm256_maddubs_epi16(wabs, xv);
+                corr[r] += m * x[r].s[b];
+            }
+            __m256 f = _mm256_cvtepi32_ps(_mm256_madd_epi16(p, ones));
+            if (b & 1) {
+                acc1[r] = _mm256_fmadd_ps(f, _mm256_set1_ps(dw * x[r].d[b]), acc1[r]);
+            } else {
+                acc0[r] = _mm256_fmadd_ps(f, _mm256_set1_ps(dw * x[r].d[b]), acc0[r]);
+            }
+        }
+    }
+    for (int r = 0; r < R; r++) out[r] = hsum8(_mm256_add_ps(acc0[r], acc1[r])) + corr[r];
+}
+T2 static void dotn_avx2_q4_0(const uint8_t *w, const qrow *x, int R, int nb, float *out) { dotn_avx2(w, x, R, nb, QT_Q4_0, out); }
+T2 static void dotn_avx2_q4_1(const uint8_t *w, const qrow *x, int R, int nb, float *out) { dotn_avx2(w, x, R, nb, QT_Q4_1, out); }
+T2 static void dotn_avx2_q8_0(const uint8_t *w, const qrow *x, int R, int nb, float *out) { dotn_avx2(w, x, R, nb, QT_Q8_0, out); }
 T2 static float dot_avx2_q4_0(const uint8_t *w, qrow x, int nb) { return dot_avx2(w, x, nb, QT_Q4_0); }
 T2 static float dot_avx2_q4_1(const uint8_t *w, qrow x, int nb) { return dot_avx2(w, x, nb, QT_Q4_1); }
 T2 static float dot_avx2_q8_0(const uint8_t *w, qrow x, int nb) { return dot_avx2(w, x, nb, QT_Q8_0); }
@@ -597,6 +639,7 @@ static void quantize_row(const float *inp, int C, int fine, int path, int8_t *xq
 typedef struct {
     qm_args a;
     long xstride; // bytes of one row's codes
+    dotn_fn dotn; // AVX2's several-rows dot (8-bit inputs), or NULL
 } qm_rows_args;
 
 static void qm_rows(void *p, int t0, int t1) {
@@ -604,14 +647,37 @@ static void qm_rows(void *p, int t0, int t1) {
     const qm_args *a = &r->a;
     int nb = a->C / 32;
     int o1 = t1 * QTILE < a->OC ? t1 * QTILE : a->OC;
+    float y[DOTN];
     for (int o = t0 * QTILE; o < o1; o++) {
         const uint8_t *wr = a->w + o * a->row_bytes;
-        for (int n = 0; n < a->N; n++) {
-            const int8_t *xq = (const int8_t *)((const char *)a->xq + n * r->xstride);
-            qrow x = {xq, (const int16_t *)xq, a->xd + (long)n * nb, a->xs + (long)n * nb};
-            a->out[(long)n * a->OC + o] = a->dot(wr, x, nb);
+        for (int n0 = 0; n0 < a->N; n0 += DOTN) {
+            int R = a->N - n0 < DOTN ? a->N - n0 : DOTN;
+            qrow x[DOTN];
+            for (int i = 0; i < R; i++) {
+                long n = n0 + i;
+                const int8_t *xq = (const int8_t *)((const char *)a->xq + n * r->xstride);
+                x[i] = (qrow){xq, (const int16_t *)xq, a->xd + n * nb, a->xs + n * nb};
+            }
+            if (r->dotn) {
+                r->dotn(wr, x, R, nb, y);
+            } else {
+                for (int i = 0; i < R; i++) y[i] = a->dot(wr, x[i], nb);
+            }
+            for (int i = 0; i < R; i++) a->out[(long)(n0 + i) * a->OC + o] = y[i];
         }
     }
+}
+
+// pick_dotn is the several-rows dot for path and type, where there is one.
+static dotn_fn pick_dotn(int path, int type, int fine) {
+#if defined(__x86_64__)
+    if (path == QP_AVX2 && !fine) {
+        static const dotn_fn avx2[] = {[QT_Q4_0] = dotn_avx2_q4_0, [QT_Q4_1] = dotn_avx2_q4_1, [QT_Q8_0] = dotn_avx2_q8_0};
+        return avx2[type];
+    }
+#endif
+    (void)path, (void)type, (void)fine;
+    return NULL;
 }
 
 void quant_matmul_rows(float *out, const float *inp, const uint8_t *w, int type, int N, int C, int OC, int fine,
@@ -633,7 +699,7 @@ void quant_matmul_rows(float *out, const float *inp, const uint8_t *w, int type,
                      xs + (long)n * nb);
     qm_rows_args r = {.a = {.out = out, .w = w, .row_bytes = (long)nb * quant_block_bytes(type), .N = N, .C = C, .OC = OC,
                             .type = type, .xq = xq, .xd = xd, .xs = xs, .dot = pick_dot(path, type, fine)},
-                      .xstride = xstride};
+                      .xstride = xstride, .dotn = pick_dotn(path, type, fine)};
     parallel_for((OC + QTILE - 1) / QTILE, nthreads, 2.0 * QTILE * N * C, qm_rows, &r);
     free(xd);
 }

@@ -112,12 +112,7 @@ func (s *Store) CreateConversation(ctx context.Context, c *Conversation) error {
 
 // Conversation reads one conversation.
 func (s *Store) Conversation(ctx context.Context, id int64) (Conversation, error) {
-	var c Conversation
-	err := s.DB.WithContext(ctx).First(&c, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return c, fmt.Errorf("conversation %d: %w", id, err)
-	}
-	return c, err
+	return byID[Conversation](ctx, s, "conversation", id)
 }
 
 // Conversations lists the conversations, the latest changed first.
@@ -129,12 +124,7 @@ func (s *Store) Conversations(ctx context.Context) ([]Conversation, error) {
 
 // UpdateConversation writes the given columns of conversation id.
 func (s *Store) UpdateConversation(ctx context.Context, id int64, fields map[string]any) error {
-	fields["updated_at"] = time.Now().UTC()
-	res := s.DB.WithContext(ctx).Model(&Conversation{}).Where("id = ?", id).Updates(fields)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return fmt.Errorf("conversation %d: %w", id, gorm.ErrRecordNotFound)
-	}
-	return res.Error
+	return updateByID[Conversation](ctx, s, "conversation", id, fields)
 }
 
 // DeleteConversation deletes a conversation and its messages.
@@ -197,12 +187,7 @@ func (s *Store) CreateArenaVote(ctx context.Context, v *ArenaVote) error {
 
 // ArenaVote reads one match.
 func (s *Store) ArenaVote(ctx context.Context, id int64) (ArenaVote, error) {
-	var v ArenaVote
-	err := s.DB.WithContext(ctx).First(&v, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, fmt.Errorf("arena match %d: %w", id, err)
-	}
-	return v, err
+	return byID[ArenaVote](ctx, s, "arena match", id)
 }
 
 // SetArenaWinner records the vote of match id, once: a second vote is

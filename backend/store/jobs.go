@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql/driver"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -168,14 +166,7 @@ func (s *Store) JobMetrics(ctx context.Context, id int64) ([]JobMetric, error) {
 }
 
 // Job reads one job.
-func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
-	var j Job
-	err := s.DB.WithContext(ctx).First(&j, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return j, fmt.Errorf("job %d: %w", id, err)
-	}
-	return j, err
-}
+func (s *Store) Job(ctx context.Context, id int64) (Job, error) { return byID[Job](ctx, s, "job", id) }
 
 // Jobs lists the newest jobs first.
 func (s *Store) Jobs(ctx context.Context, limit int) ([]Job, error) {

@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -69,23 +66,11 @@ func (s *Store) CreateRun(ctx context.Context, r *Run) error {
 
 // UpdateRun writes the given columns of run id.
 func (s *Store) UpdateRun(ctx context.Context, id int64, fields map[string]any) error {
-	fields["updated_at"] = time.Now().UTC()
-	res := s.DB.WithContext(ctx).Model(&Run{}).Where("id = ?", id).Updates(fields)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return fmt.Errorf("run %d: %w", id, gorm.ErrRecordNotFound)
-	}
-	return res.Error
+	return updateByID[Run](ctx, s, "run", id, fields)
 }
 
 // Run reads one run.
-func (s *Store) Run(ctx context.Context, id int64) (Run, error) {
-	var r Run
-	err := s.DB.WithContext(ctx).First(&r, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return r, fmt.Errorf("run %d: %w", id, err)
-	}
-	return r, err
-}
+func (s *Store) Run(ctx context.Context, id int64) (Run, error) { return byID[Run](ctx, s, "run", id) }
 
 // Runs lists the runs, newest first.
 func (s *Store) Runs(ctx context.Context) ([]Run, error) {

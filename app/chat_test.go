@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hone-ai/hone/backend/core"
 	"github.com/hone-ai/hone/backend/infer"
 )
 
@@ -111,15 +109,8 @@ func TestBatcherTimer(t *testing.T) {
 // TestChatFacade: without an engine a turn says why and leaves no stream
 // behind; the stream names are checked; the conversation use cases work.
 func TestChatFacade(t *testing.T) {
-	ctx := context.Background()
-	h, err := core.Open(ctx, core.Options{DataDir: t.TempDir(), Version: "t", Events: &Events{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
 	var r record
-	a := New(h, nil, &Events{}, false)
-	a.Shell.ctx = ctx
+	a := testApp(t)
 	a.Chat.events = &r
 	c, err := a.Chat.NewConversation("/m/stories260K.bin", "", a.Chat.Defaults())
 	if err != nil {
@@ -161,14 +152,7 @@ func TestChatFacade(t *testing.T) {
 // TestChatServerFacade: no server runs until one is asked for; one that
 // cannot start says why and leaves none running; stopping none is harmless.
 func TestChatServerFacade(t *testing.T) {
-	ctx := context.Background()
-	h, err := core.Open(ctx, core.Options{DataDir: t.TempDir(), Version: "t", Events: &Events{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	a := New(h, nil, &Events{}, false)
-	a.Shell.ctx = ctx
+	a := testApp(t)
 	if s := a.Chat.Server(); s != (ServerState{}) {
 		t.Errorf("a fresh Hone serves %+v", s)
 	}

@@ -84,14 +84,7 @@ func stories260K(t *testing.T) string {
 }
 
 func TestTrainPreflightAndChoices(t *testing.T) {
-	ctx := context.Background()
-	h, err := core.Open(ctx, core.Options{DataDir: t.TempDir(), Version: "t", Events: &Events{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	a := New(h, nil, &Events{}, false)
-	a.Shell.ctx = ctx
+	a := testApp(t)
 
 	c, err := a.Train.Choices()
 	if err != nil || c.Datasets == nil || len(c.Datasets) != 0 || c.Defaults.LR != (train.Spec{}).Defaults().LR {
@@ -140,4 +133,19 @@ func TestTrainPreflightAndChoices(t *testing.T) {
 	if !strings.HasPrefix(p.Problem, `run setting "model": `) || !strings.Contains(p.Problem, "nothing.gguf") {
 		t.Fatalf("missing model: problem %q", p.Problem)
 	}
+}
+
+// testApp is the facade over a Hone on a fresh data folder, started as
+// Startup starts it; the Hone closes with the test.
+func testApp(t *testing.T) *App {
+	t.Helper()
+	ctx := context.Background()
+	h, err := core.Open(ctx, core.Options{DataDir: t.TempDir(), Version: "t", Events: &Events{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	a := New(h, nil, &Events{}, false)
+	a.Shell.ctx = ctx
+	return a
 }

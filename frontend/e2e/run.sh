@@ -65,18 +65,32 @@ E2E_DATASETS=1 E2E_ADAPTERS=1 scenario cpu-only 0 ""
 # The Plan screen against the real planner, with two fake 24 GB RTX 4090s.
 E2E_PLAN=1 scenario fake-2xrtx4090 2 2xrtx4090
 
+testdata=${HONE_TESTDATA:-$(pwd)/../shared/testdata}
+bin=
+# stories_home makes a data folder where the command line (the headless
+# build of the same code, built once) imported 40 rows of banking77, split
+# them into train (dataset 2) and eval parts and added stories260K's
+# folder, and sets the variable named $1 to its path (no subshell: the
+# binary built here is the caller's too).
+stories_home() {
+  local home
+  home=$(mktemp -d)
+  if [ -z "$bin" ]; then
+    bin=$(mktemp -d)
+    go build -o "$bin/hone" .
+    head -n 41 "$testdata/datasets/banking77/train.csv" >"$bin/banking40.csv"
+  fi
+  "$bin/hone" --data-dir "$home" import "$bin/banking40.csv" --name banking40 --json >/dev/null
+  "$bin/hone" --data-dir "$home" dataset split 1 --eval 0.25 --seed 1 >/dev/null
+  "$bin/hone" --data-dir "$home" models add "$testdata/models/stories260K" >/dev/null
+  printf -v "$1" '%s' "$home"
+}
+
 # The Train screen trains stories260K on 40 rows of banking77: the command
 # line (the headless build of the same code) imports them into a fresh data
 # folder, splits them into train and eval parts and adds the model's folder.
 if [ -z "$only" ] || [ "$only" = train ]; then
-  testdata=${HONE_TESTDATA:-$(pwd)/../shared/testdata}
-  train_home=$(mktemp -d)
-  bin=$(mktemp -d)
-  go build -o "$bin/hone" .
-  head -n 41 "$testdata/datasets/banking77/train.csv" >"$bin/banking40.csv"
-  "$bin/hone" --data-dir "$train_home" import "$bin/banking40.csv" --name banking40 --json >/dev/null
-  "$bin/hone" --data-dir "$train_home" dataset split 1 --eval 0.25 --seed 1 >/dev/null
-  "$bin/hone" --data-dir "$train_home" models add "$testdata/models/stories260K"
+  stories_home train_home
   E2E_TRAIN=1 scenario train 0 "" "$train_home"
   echo "e2e: the runs in $train_home:"
   "$bin/hone" --data-dir "$train_home" runs
@@ -86,14 +100,7 @@ fi
 # runs an arena match: the command line adds the model's folder and trains
 # the adapters (alpha, beta: a few steps each on 30 rows of banking77).
 if [ -z "$only" ] || [ "$only" = chat ]; then
-  testdata=${HONE_TESTDATA:-$(pwd)/../shared/testdata}
-  chat_home=$(mktemp -d)
-  bin=$(mktemp -d)
-  go build -o "$bin/hone" .
-  head -n 41 "$testdata/datasets/banking77/train.csv" >"$bin/banking40.csv"
-  "$bin/hone" --data-dir "$chat_home" import "$bin/banking40.csv" --name banking40 --json >/dev/null
-  "$bin/hone" --data-dir "$chat_home" dataset split 1 --eval 0.25 --seed 1 >/dev/null
-  "$bin/hone" --data-dir "$chat_home" models add "$testdata/models/stories260K"
+  stories_home chat_home
   # Different seeds and learning rates: two adapters that answer differently.
   for spec in alpha:1:0.005 beta:2:0.02; do
     IFS=: read -r name seed lr <<<"$spec"

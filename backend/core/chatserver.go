@@ -17,6 +17,7 @@ import (
 
 	"github.com/hone-ai/hone/backend/infer"
 	"github.com/hone-ai/hone/backend/infer/openai"
+	"github.com/hone-ai/hone/backend/jobs"
 )
 
 // chatServer runs the window's chat in a child `hone serve` — the same
@@ -128,13 +129,17 @@ func (s *chatServer) start(modelPath string) error {
 	if err != nil {
 		return err
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &limitWriter{w: &stderr, n: 8 << 10}
+	errOut, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start the chat server: %w", err)
 	}
 	exited := make(chan struct{})
 	urls := make(chan string, 1)
+	var why string // what the child's stderr says of its end, as jobs read it
+	read := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
@@ -143,15 +148,21 @@ func (s *chatServer) start(modelPath string) error {
 			}
 		}
 		io.Copy(io.Discard, out)
+		close(read)
 	}()
-	go func() { cmd.Wait(); close(exited) }()
+	go func() {
+		why = jobs.ReadStderr(errOut)
+		<-read // Wait closes the pipes: only once both are read
+		cmd.Wait()
+		close(exited)
+	}()
 	select {
 	case u := <-urls:
 		s.cmd, s.exited, s.model, s.url = cmd, exited, modelPath, u
 		s.client = openai.NewClient(u, s.token)
 		return nil
 	case <-exited:
-		return fmt.Errorf("the chat server for %s stopped: %s", filepath.Base(modelPath), strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("the chat server for %s stopped: %s", filepath.Base(modelPath), why)
 	case <-time.After(5 * time.Minute):
 		cmd.Process.Kill()
 		return fmt.Errorf("the chat server for %s did not start in 5 minutes", filepath.Base(modelPath))
@@ -206,19 +217,4 @@ func (s *chatServer) stopLocked() {
 		<-s.exited
 	}
 	s.cmd, s.client = nil, nil
-}
-
-// limitWriter keeps the first n bytes written to it.
-type limitWriter struct {
-	w io.Writer
-	n int
-}
-
-func (l *limitWriter) Write(p []byte) (int, error) {
-	if l.n > 0 {
-		k := min(len(p), l.n)
-		l.w.Write(p[:k])
-		l.n -= k
-	}
-	return len(p), nil
 }

@@ -104,7 +104,7 @@ func (r *Runner) spawn(id int64) (*child, error) {
 // it when ctx is cancelled, and ends the job if the child did not.
 func (r *Runner) supervise(ctx context.Context, j store.Job, c *child, emit func(store.Job)) {
 	tail := make(chan string, 1)
-	go func() { tail <- readStderr(c.stderr) }()
+	go func() { tail <- ReadStderr(c.stderr) }()
 	exited := make(chan struct{})
 	stopped := make(chan stopKind, 1)
 	go func() { stopped <- r.stopOnCancel(ctx, c.cmd.Process, exited) }()
@@ -200,9 +200,9 @@ func forward(stdout io.Reader, j store.Job, emit func(store.Job)) {
 	io.Copy(io.Discard, stdout) // a line over the limit: drain, so the child never blocks
 }
 
-// readStderr returns what best explains a crash from the child's stderr: a
+// ReadStderr returns what best explains a crash from the child's stderr: a
 // Go panic or fatal error with the frames after it, else the last lines.
-func readStderr(r io.Reader) string {
+func ReadStderr(r io.Reader) string {
 	const keep = 6
 	var last, crash []string
 	sc := bufio.NewScanner(r)

@@ -14,6 +14,7 @@ import (
 	"github.com/hone-ai/hone/backend/engine"
 	"github.com/hone-ai/hone/backend/model"
 	"github.com/hone-ai/hone/backend/tokenizer"
+	"github.com/hone-ai/hone/backend/train"
 	"github.com/hone-ai/hone/backend/train/data"
 )
 
@@ -115,10 +116,8 @@ func loader(how string, mm *model.Model) (func(*model.Model, compute.Device) (*e
 		if mm.Format == model.FormatGGUF {
 			return engine.LoadPacked, nil
 		}
-		for _, t := range mm.Weights.Tensors() {
-			if strings.HasSuffix(t.Name, "q_proj.weight") && (t.DType == "BF16" || t.DType == "F16") {
-				return engine.LoadBF16, nil
-			}
+		if train.SixteenBit(mm) {
+			return engine.LoadBF16, nil
 		}
 		return engine.Load, nil
 	case "packed":

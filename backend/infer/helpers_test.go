@@ -2,7 +2,6 @@ package infer
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/hone-ai/hone/backend/compute/cpu"
@@ -33,19 +32,11 @@ func collect(t testing.TB, g Generator, ctx context.Context, r Request) (string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sb strings.Builder
-	var last Event
-	for ev := range ch {
-		if ev.Err != nil {
-			t.Fatal(ev.Err)
-		}
-		sb.WriteString(ev.Text)
-		last = ev
+	text, last, err := Collect(ctx, ch)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !last.Done {
-		t.Fatal("the stream closed without a last event")
-	}
-	return sb.String(), last
+	return text, last
 }
 
 func seed(s uint64) *uint64 { return &s }

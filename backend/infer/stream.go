@@ -1,6 +1,8 @@
 package infer
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"unicode/utf8"
 )
@@ -158,4 +160,32 @@ func (m *StopMatcher) partial(buf string) int {
 		}
 	}
 	return best
+}
+
+// ErrNoLastEvent is a stream that closed before its event with Done, which
+// the Generator contract rules out.
+var ErrNoLastEvent = errors.New("the engine ended the generation without its last event")
+
+// Collect joins a generation's text and returns its last event, or the
+// error an event carries. It stops waiting when ctx ends: then the engine
+// is cancelling and the answer has nowhere to go.
+func Collect(ctx context.Context, events <-chan Event) (string, Event, error) {
+	var text strings.Builder
+	for {
+		select {
+		case <-ctx.Done():
+			return "", Event{}, ctx.Err()
+		case ev, ok := <-events:
+			if !ok {
+				return "", Event{}, ErrNoLastEvent
+			}
+			if ev.Err != nil {
+				return "", ev, ev.Err
+			}
+			text.WriteString(ev.Text)
+			if ev.Done {
+				return text.String(), ev, nil
+			}
+		}
+	}
 }

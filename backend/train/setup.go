@@ -81,7 +81,7 @@ func BaseLoader(method string, mm *model.Model) func(*model.Model, compute.Devic
 	switch {
 	case method == MethodQLoRA:
 		return engine.LoadNF4
-	case method == MethodLoRA && sixteenBit(mm):
+	case method == MethodLoRA && SixteenBit(mm):
 		return engine.LoadBF16 // as the checkpoint stores it: half f32's memory, the same values for bf16
 	}
 	return engine.Load
@@ -102,8 +102,8 @@ func (su *setup) loadModel(env Env, s Spec, mm *model.Model) error {
 	return nil
 }
 
-// sixteenBit reports whether the model stores its linears in bf16 or f16.
-func sixteenBit(mm *model.Model) bool {
+// SixteenBit reports whether the model stores its linears in bf16 or f16.
+func SixteenBit(mm *model.Model) bool {
 	for _, t := range mm.Weights.Tensors() {
 		if strings.HasSuffix(t.Name, "q_proj.weight") {
 			return t.DType == "BF16" || t.DType == "F16"

@@ -1,12 +1,9 @@
 package openai
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hone-ai/hone/backend/infer"
@@ -73,7 +70,7 @@ func (s *server) generate(w http.ResponseWriter, r *http.Request, b *samplingBod
 
 // respond answers with the whole completion once the engine is done.
 func (s *server) respond(w http.ResponseWriter, r *http.Request, events <-chan infer.Event, sh shape, head completion) {
-	text, last, err := collect(r.Context(), events)
+	text, last, err := infer.Collect(r.Context(), events)
 	if r.Context().Err() != nil {
 		return // the client left: nobody to answer
 	}
@@ -86,34 +83,6 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, events <-chan i
 	head.Choices = []any{sh.whole(text, last.Finish)}
 	head.Usage, head.Hone = &last.Usage, statsOf(last)
 	writeJSON(w, http.StatusOK, head)
-}
-
-// errNoLastEvent is an engine that closed its channel before the event
-// with Done, which the Generator contract rules out.
-var errNoLastEvent = errors.New("the engine ended the generation without its last event")
-
-// collect joins a generation's text, returning its last event. It stops
-// waiting when ctx ends, as then the engine is cancelling and the answer
-// has nowhere to go.
-func collect(ctx context.Context, events <-chan infer.Event) (string, infer.Event, error) {
-	var text strings.Builder
-	for {
-		select {
-		case <-ctx.Done():
-			return "", infer.Event{}, ctx.Err()
-		case ev, ok := <-events:
-			if !ok {
-				return "", infer.Event{}, errNoLastEvent
-			}
-			if ev.Err != nil {
-				return "", ev, ev.Err
-			}
-			text.WriteString(ev.Text)
-			if ev.Done {
-				return text.String(), ev, nil
-			}
-		}
-	}
 }
 
 // randomID is the unique part of a completion's id.

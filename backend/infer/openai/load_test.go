@@ -116,19 +116,8 @@ func stream(ctx context.Context, c *Client, r infer.Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var sb strings.Builder
-	done := false
-	for ev := range ch {
-		if ev.Err != nil {
-			return "", ev.Err
-		}
-		sb.WriteString(ev.Text)
-		done = done || ev.Done
-	}
-	if !done {
-		return "", fmt.Errorf("the stream ended without its last event")
-	}
-	return sb.String(), nil
+	text, _, err := infer.Collect(ctx, ch)
+	return text, err
 }
 
 func first(s []string, n int) []string { return s[:min(n, len(s))] }

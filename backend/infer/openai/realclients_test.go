@@ -206,11 +206,11 @@ func direct(t *testing.T, g infer.Generator, r infer.Request) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sb strings.Builder
-	for ev := range ch {
-		sb.WriteString(ev.Text)
+	text, _, err := infer.Collect(context.Background(), ch)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return sb.String()
+	return text
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -118,8 +118,8 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, events <-chan in
 		case ev, ok := <-events:
 			switch {
 			case !ok:
-				s.o.Logf("openai: %s: %v", r.URL.Path, errNoLastEvent)
-				c.fail(errNoLastEvent)
+				s.o.Logf("openai: %s: %v", r.URL.Path, infer.ErrNoLastEvent)
+				c.fail(infer.ErrNoLastEvent)
 				return
 			case ev.Err != nil:
 				s.logServerError(r, ev.Err)

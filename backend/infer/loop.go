@@ -192,8 +192,6 @@ func (e *Engine) turn(ws *engine.Workspace, active []*job) []*job {
 		}
 		live = append(live, j)
 	}
-	// Rows of one adapter side by side: the engine runs them as one product.
-	sort.SliceStable(live, func(a, b int) bool { return adapterKey(live[a]) < adapterKey(live[b]) })
 	var rows []engine.Row
 	var in []*job
 	budget := e.o.StepTokens
@@ -222,7 +220,7 @@ func (e *Engine) turn(ws *engine.Workspace, active []*job) []*job {
 	if len(rows) == 0 {
 		return live
 	}
-	sortRows(rows, in)
+	sortRows(rows, in) // rows of one adapter side by side: the engine runs them as one product
 	logits, err := e.m.Step(ws, rows)
 	if err != nil {
 		for _, j := range in {
